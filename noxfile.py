@@ -1,0 +1,122 @@
+"""Slipway's nox sessions: the same gates locally and in CI.
+
+`nox -l` lists them; `nox -t ci` runs everything CI runs. pyproject.toml is the
+single source of truth for dependencies: sessions install the workspace from
+uv.lock with `uv sync`, choosing dependency groups, never their own pins.
+
+Adding a session is a few lines: decorate a function with `@session(...)`,
+call `_sync(s, "group")`, run the tool.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import nox
+
+nox.needs_version = ">=2024.10.9"
+nox.options.default_venv_backend = "uv"
+nox.options.reuse_existing_virtualenvs = True
+nox.options.error_on_missing_interpreters = True
+# `nox` with no arguments runs the fast, everyday gates.
+nox.options.sessions = ["lint", "typecheck", "tests"]
+
+ROOT = Path(__file__).parent
+PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
+PYTHON = "3.11"
+TOOLS_BIN = Path(os.environ.get("SLIPWAY_TOOLS_DIR", "/opt/slipway")) / "bin"
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+# Tools provisioned by scripts/provision.sh come first in PATH for every session.
+os.environ["PATH"] = f"{TOOLS_BIN}{os.pathsep}{os.environ.get('PATH', '')}"
+os.environ.setdefault("TF_CLI_CONFIG_FILE", str(ROOT / "terraform" / "terraformrc"))
+# testcontainers must not try to pull its Ryuk reaper image (no registry here).
+os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")
+
+session = nox.session  # alias: every session below is declared the same way
+
+
+def _sync(s: nox.Session, *groups: str) -> None:
+    """Install the whole workspace from uv.lock plus the named dependency groups."""
+    args = ["uv", "sync", "--all-packages", "--inexact"]
+    if IN_CI:
+        args.append("--locked")  # CI refuses a stale lock instead of re-resolving
+    args += [f"--group={g}" for g in groups]
+    s.run_install(*args, env={"UV_PROJECT_ENVIRONMENT": s.virtualenv.location}, silent=True)
+
+
+def _require(s: nox.Session, *tools: str) -> bool:
+    """True if every tool is on PATH; otherwise skip (laptop) or fail (CI)."""
+    missing = [t for t in tools if shutil.which(t) is None]
+    if not missing:
+        return True
+    msg = f"{', '.join(missing)} not found: this session's checks were NOT run"
+    if IN_CI:
+        s.error(f"{msg} (CI=true requires them; run scripts/provision.sh)")
+    s.skip(f"{msg}. Run scripts/provision.sh to install them.")
+    return False
+
+
+def _git_files(*patterns: str) -> list[str]:
+    """Tracked and untracked-but-not-ignored files matching git pathspecs."""
+    out = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "--", *patterns],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    return [f for f in out if (ROOT / f).exists()]
+
+
+def workspace_members() -> list[Path]:
+    """Workspace member folders, as declared in the root pyproject.toml."""
+    ws = PYPROJECT["tool"]["uv"]["workspace"]
+    excluded = {ROOT / e for e in ws.get("exclude", [])}
+    members: list[Path] = []
+    for pattern in ws["members"]:
+        for path in sorted(ROOT.glob(pattern)):
+            if path not in excluded and (path / "pyproject.toml").is_file():
+                members.append(path)
+    return members
+
+
+# ------------------------------------------------------------------ everyday gates
+@session(python=PYTHON, tags=["ci", "fast"])
+def lint(s: nox.Session) -> None:
+    """Lint: ruff, ruff format, yamllint, hadolint, shellcheck, actionlint."""
+    _sync(s, "lint")
+    s.run("ruff", "check", ".")
+    s.run("ruff", "format", "--check", ".")
+    s.run("yamllint", "--strict", ".")
+    if dockerfiles := _git_files("*Dockerfile", "*Dockerfile.jinja"):
+        plain = [f for f in dockerfiles if not f.endswith(".jinja")]
+        if plain:
+            s.run("hadolint", *plain)
+    if scripts := _git_files("*.sh", ".ci/run"):
+        s.run("shellcheck", "--severity=style", *scripts)
+    if workflows := _git_files(".github/workflows/*.yml", "services/*/.github/workflows/*.yml"):
+        s.run("actionlint", *workflows)
+
+
+@session(python=PYTHON, tags=["ci", "fast"])
+def typecheck(s: nox.Session) -> None:
+    """Type-check the platform packages with mypy (strict for the chassis)."""
+    _sync(s, "typecheck", "test")
+    s.run("mypy", *s.posargs)
+
+
+@session(python=PYTHON, tags=["ci"])
+def tests(s: nox.Session) -> None:
+    """Run pytest for the root tests and every workspace member (posargs pass through)."""
+    _sync(s, "test")
+    if s.posargs:
+        s.run("pytest", *s.posargs)
+        return
+    s.run("pytest", "tests")
+    for member in workspace_members():
+        if (member / "tests").is_dir():
+            s.run("pytest", str(member.relative_to(ROOT) / "tests"))

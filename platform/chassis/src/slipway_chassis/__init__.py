@@ -1,0 +1,1 @@
+"""The service chassis every Slipway service imports."""

@@ -1,0 +1,1 @@
+"""Slipway delivery: versioning, release, SBOM, GitOps promotion, smoke checks."""

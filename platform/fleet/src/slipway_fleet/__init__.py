@@ -1,0 +1,1 @@
+"""Roll a Slipway template release out to a fleet of service repositories."""

@@ -1,0 +1,1 @@
+"""Slipway quality gates: security scans, load-test judging, e2e helpers."""

@@ -1,0 +1,1 @@
+"""SLO specs to Prometheus rules, dashboards and alerting configs."""
