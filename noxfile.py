@@ -120,3 +120,31 @@ def tests(s: nox.Session) -> None:
     for member in workspace_members():
         if (member / "tests").is_dir():
             s.run("pytest", str(member.relative_to(ROOT) / "tests"))
+
+
+# Area sessions follow, one block per area. Each block is owned by one area;
+# keep session bodies thin (logic lives in the area's package or tests).
+
+# ------------------------------------------------------------------ chassis (bench)
+# (sessions: bench)
+
+# ------------------------------------------------------------------ template
+# (sessions: template, demo)
+
+# ------------------------------------------------------------------ helm
+# (sessions: helm)
+
+# ------------------------------------------------------------------ observability
+# (sessions: observability)
+
+# ------------------------------------------------------------------ terraform and ansible
+# (sessions: terraform, ansible)
+
+# ------------------------------------------------------------------ quality gates
+# (sessions: security, load, e2e, e2e-kind)
+
+# ------------------------------------------------------------------ delivery
+# (sessions: release, pipeline)
+
+# ------------------------------------------------------------------ fleet
+# (sessions: fleet)
