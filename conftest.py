@@ -36,7 +36,8 @@ def tool_problem(tool: str) -> str | None:
         return f"{exe} is not installed"
     if probe:
         try:
-            subprocess.run(probe, check=True, capture_output=True, timeout=20)
+            # Fixed argv from _PROBES above, never user input.
+            subprocess.run(probe, check=True, capture_output=True, timeout=20)  # noqa: S603
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
             what = "the Docker daemon" if tool == "docker" else tool
             return f"{what} is not running or not answering ({' '.join(probe)} failed: {exc})"

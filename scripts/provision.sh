@@ -94,6 +94,7 @@ fi
 # ----------------------------------------------------------- python base image
 build_base_image() {
   local codename mirror rootfs
+  # shellcheck source=/dev/null
   codename=$(. /etc/os-release && echo "${VERSION_CODENAME:?no VERSION_CODENAME in /etc/os-release}")
   # The mirror is read from the machine's own apt sources, never hard-coded.
   mirror=$(grep -hE '^(URIs:|deb )' /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list \

@@ -2,7 +2,7 @@
 # Initialise a cluster on first start (like the official image), then run
 # postgres in the foreground, listening on all interfaces.
 set -eu
-BIN=$(ls -d /usr/lib/postgresql/*/bin | tail -n1)
+BIN=$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin -type d | sort | tail -n1)
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
   mkdir -p "$PGDATA"
   pwfile=$(mktemp)
