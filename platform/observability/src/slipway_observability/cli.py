@@ -1,0 +1,162 @@
+"""`slipway-obs`: generate and check a service's observability from its slo.yaml.
+
+    slipway-obs rules SPEC --format prometheus|prometheusrule|helm-values [-o FILE]
+    slipway-obs test SPEC [-o DIR]        # promtool unit tests for every alert, run them
+    slipway-obs dashboards SPEC -o DIR    # Grafana JSON + PNG previews
+    slipway-obs check SPEC                # validate the spec, promtool check the rules
+    slipway-obs alertmanager -o FILE      # routing config for every team of the specs
+
+argparse (stdlib) keeps the CLI dependency-free for the template's generated projects.
+Exit codes: 0 ok, 1 a check failed, 2 bad input (invalid spec or arguments).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from slipway_observability import promtool, rules, yamlio
+from slipway_observability.rule_tests import page_detection_minutes, unit_tests
+from slipway_observability.slo import SLOSpec, SpecError, load_spec
+
+_FORMATS = {
+    "prometheus": rules.prometheus_rules,
+    "prometheusrule": rules.prometheus_rule_manifest,
+    "helm-values": rules.helm_values,
+}
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    print(f"wrote {output}", file=sys.stderr)
+
+
+def _rules(args: argparse.Namespace) -> int:
+    spec = load_spec(args.spec)
+    _emit(yamlio.dump(_FORMATS[args.format](spec)), args.output)
+    return 0
+
+
+def write_rule_tests(spec: SLOSpec, directory: Path) -> tuple[Path, Path]:
+    """Write `<service>.rules.yml` and `<service>.test.yml` side by side."""
+    directory.mkdir(parents=True, exist_ok=True)
+    rule_file = yamlio.write(rules.prometheus_rules(spec), directory / f"{spec.service}.rules.yml")
+    test_file = yamlio.write(
+        unit_tests(spec, rule_file.name), directory / f"{spec.service}.test.yml"
+    )
+    return rule_file, test_file
+
+
+def _test(args: argparse.Namespace) -> int:
+    spec = load_spec(args.spec)
+    with tempfile.TemporaryDirectory(prefix="slipway-obs-") as tmp:
+        directory = args.output or Path(tmp)
+        _, test_file = write_rule_tests(spec, directory)
+        result = promtool.test_rules(test_file)
+    print(result.output)
+    return 0 if result.ok else 1
+
+
+def warnings(spec: SLOSpec) -> list[str]:
+    """Legal but questionable specs: alerts that can never fire, or fire on one blip."""
+    found = []
+    for name, slo in spec.enabled().items():
+        budget = 1 - slo.objective
+        if page_detection_minutes(budget) is None:
+            found.append(
+                f"slos.{name}.objective {slo.objective:g}: the error budget is so large that "
+                "no burn-rate page can ever fire (6x budget >= 100%); use >= 0.84"
+            )
+        if name == "queue_backlog" and 14.4 * budget < 1 / 60:
+            found.append(
+                f"slos.{name}.objective {slo.objective:g}: one bad minute already burns "
+                "14.4x the hourly budget, so any short backlog pages"
+            )
+    return found
+
+
+def _check(args: argparse.Namespace) -> int:
+    spec = load_spec(args.spec)
+    for warning in warnings(spec):
+        print(f"warning: {warning}", file=sys.stderr)
+    with tempfile.TemporaryDirectory(prefix="slipway-obs-") as tmp:
+        rule_file = yamlio.write(rules.prometheus_rules(spec), Path(tmp) / "rules.yml")
+        result = promtool.check_rules(rule_file)
+    print(result.output)
+    if result.ok:
+        print(f"{args.spec}: spec valid, {len(spec.enabled())} SLO(s), rules accepted by promtool")
+    return 0 if result.ok else 1
+
+
+def _dashboards(args: argparse.Namespace) -> int:
+    from slipway_observability.dashboards import write_dashboards  # noqa: PLC0415 - matplotlib is slow to import
+
+    spec = load_spec(args.spec)
+    for path in write_dashboards(spec, args.output, previews=not args.no_png):
+        print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
+def _alertmanager(args: argparse.Namespace) -> int:
+    from slipway_observability.alertmanager import alertmanager_config  # noqa: PLC0415
+
+    specs = [load_spec(p) for p in args.specs]
+    teams = sorted({s.team for s in specs} | set(args.team))
+    _emit(yamlio.dump(alertmanager_config(teams)), args.output)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="slipway-obs", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("rules", help="recording + burn-rate alerting rules")
+    p.add_argument("spec", type=Path)
+    p.add_argument("--format", choices=sorted(_FORMATS), default="prometheus")
+    p.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+    p.set_defaults(func=_rules)
+
+    p = sub.add_parser("test", help="generate promtool unit tests for every alert and run them")
+    p.add_argument("spec", type=Path)
+    p.add_argument("-o", "--output", type=Path, help="keep the rule and test files here")
+    p.set_defaults(func=_test)
+
+    p = sub.add_parser("dashboards", help="Grafana dashboards (JSON) and PNG previews")
+    p.add_argument("spec", type=Path)
+    p.add_argument("-o", "--output", type=Path, required=True)
+    p.add_argument("--no-png", action="store_true", help="skip the PNG previews")
+    p.set_defaults(func=_dashboards)
+
+    p = sub.add_parser("check", help="validate the spec and check its rules with promtool")
+    p.add_argument("spec", type=Path)
+    p.set_defaults(func=_check)
+
+    p = sub.add_parser("alertmanager", help="Alertmanager routing for the specs' teams")
+    p.add_argument("specs", type=Path, nargs="*")
+    p.add_argument("--team", action="append", default=[], help="extra team (repeatable)")
+    p.add_argument("-o", "--output", type=Path)
+    p.set_defaults(func=_alertmanager)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except SpecError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except promtool.ToolMissingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

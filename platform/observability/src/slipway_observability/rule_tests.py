@@ -1,0 +1,231 @@
+"""Generate `promtool test rules` unit tests for every SLO alert of a spec.
+
+Four scenarios per SLO, on synthetic series at a 1-minute scrape interval:
+
+* fast burn   - healthy, then a full outage: the page fires within the time the
+                burn-rate maths predicts (+ its `for` + a small margin), the ticket too;
+* slow burn   - errors at 5x the budget for a day: a ticket, never a page;
+* no traffic  - counters flat (0/0 = NaN) or an idle queue: silence;
+* recovery    - an outage that ends: the page resolves once its short windows clear,
+                the ticket once the 6h window does.
+
+Expected times are derived from the windows, not hard-coded, so the tests stay
+meaningful for any objective in the spec.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from slipway_observability.buckets import le_label
+from slipway_observability.rules import alert_name, alert_rule
+from slipway_observability.slo import LatencySLO, QueueBacklogSLO, SLOSpec
+from slipway_observability.windows import PAGE, TICKET, AlertSeverity, seconds
+
+MINUTE = 60
+SLOW_BURN_FACTOR = 5  # between the highest ticket factor (3) and the lowest page factor (6)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """`minutes` of traffic where a fraction `bad` of events (or of time) is bad."""
+
+    minutes: int
+    bad: float
+    traffic: bool = True
+
+
+def page_detection_minutes(budget: float) -> float | None:
+    """Upper bound of the minutes a 100% outage takes to trip the page; None if never.
+
+    During an outage the error ratio over a window W, t minutes in, is t/W, so pair
+    (factor f, long L, short S) trips after f*budget*L minutes (S is shorter).
+    """
+    candidates = [
+        pair.factor * budget * seconds(pair.long) / MINUTE
+        for pair in PAGE.windows
+        if pair.factor * budget < 1
+    ]
+    return min(candidates) if candidates else None
+
+
+def _compress(values: list[float]) -> str:
+    """Promtool expanding notation: each run with a constant step becomes `a+bxN`."""
+    parts: list[str] = []
+    i = 0
+    while i < len(values):
+        step = values[i + 1] - values[i] if i + 1 < len(values) else 0.0
+        j = i + 1
+        while j < len(values) and values[j] - values[j - 1] == step:
+            j += 1
+        sign = "+" if step >= 0 else ""
+        parts.append(f"{_fmt(values[i])}{sign}{_fmt(step)}x{j - i - 1}")
+        i = j
+    return " ".join(parts)
+
+
+def _fmt(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(value)
+
+
+class _SeriesBuilder:
+    """Per-minute samples for the metrics one SLI reads."""
+
+    def __init__(self, spec: SLOSpec, slo: str) -> None:
+        self.spec = spec
+        self.slo = slo
+        budget = 1 - spec.enabled()[slo].objective
+        # Enough requests per minute that SLOW_BURN_FACTOR x budget is a whole number.
+        self.rate = max(1000, 10 ** math.ceil(math.log10(100 / budget)))
+
+    def series(self, segments: list[Segment]) -> list[dict[str, str]]:
+        if self.slo == "queue_backlog":
+            return self._queue(segments)
+        good: list[float] = [0.0]
+        total: list[float] = [0.0]
+        for seg in segments:
+            per_min = self.rate if seg.traffic else 0
+            bad = round(per_min * seg.bad)
+            for _ in range(seg.minutes):
+                good.append(good[-1] + per_min - bad)
+                total.append(total[-1] + per_min)
+        svc = self.spec.service
+        if self.slo == "availability":
+            errors = [t - g for t, g in zip(total, good, strict=True)]
+            base = f'http_server_requests_total{{service="{svc}",method="GET",route="/items"'
+            return [
+                {"series": base + ',status_class="2xx"}', "values": _compress(good)},
+                {"series": base + ',status_class="5xx"}', "values": _compress(errors)},
+            ]
+        latency = self.spec.slos.latency
+        assert isinstance(latency, LatencySLO)  # noqa: S101
+        hist = "http_server_request_duration_seconds"
+        labels = f'service="{svc}",method="GET",route="/items"'
+        le = le_label(latency.threshold_seconds)
+        return [
+            {"series": f'{hist}_bucket{{{labels},le="{le}"}}', "values": _compress(good)},
+            {"series": f"{hist}_count{{{labels}}}", "values": _compress(total)},
+        ]
+
+    def _queue(self, segments: list[Segment]) -> list[dict[str, str]]:
+        backlog = self.spec.slos.queue_backlog
+        assert isinstance(backlog, QueueBacklogSLO)  # noqa: S101
+        too_old = backlog.max_age_seconds * 2
+        ages: list[float] = [0.0]
+        for seg in segments:
+            # A time-based SLI: one bad minute every 1/bad minutes.
+            every = round(1 / seg.bad) if seg.bad > 0 else 0
+            for minute in range(seg.minutes):
+                bad = every > 0 and minute % every == 0
+                ages.append(too_old if bad else 0.0)
+        name = f'queue_oldest_message_age_seconds{{service="{self.spec.service}",queue="work"}}'
+        return [{"series": name, "values": _compress(ages)}]
+
+
+def _expect(spec: SLOSpec, slo: str, severity: AlertSeverity, at: int, firing: bool) -> dict:
+    rule = alert_rule(spec, slo, severity)
+    alerts = [{"exp_labels": rule["labels"], "exp_annotations": rule["annotations"]}]
+    return {
+        "eval_time": f"{at}m",
+        "alertname": alert_name(slo, severity),
+        "exp_alerts": alerts if firing else [],
+    }
+
+
+def _for_minutes(severity: AlertSeverity) -> int:
+    return seconds(severity.for_) // MINUTE
+
+
+def scenarios(spec: SLOSpec, slo: str) -> list[dict[str, Any]]:
+    """promtool test groups for one SLO."""
+    budget = 1 - spec.enabled()[slo].objective
+    builder = _SeriesBuilder(spec, slo)
+    tests: list[dict[str, Any]] = []
+    detect = page_detection_minutes(budget)
+    page_for, ticket_for = _for_minutes(PAGE), _for_minutes(TICKET)
+
+    def group(name: str, segments: list[Segment], checks: list[dict]) -> dict[str, Any]:
+        return {
+            "name": f"{spec.service} {slo}: {name}",
+            "interval": "1m",
+            "input_series": builder.series(segments),
+            "alert_rule_test": checks,
+        }
+
+    prefix = 120  # healthy history before any incident
+    if detect is not None:
+        page_at = math.ceil(detect) + page_for + 2
+        outage = max(60, page_at + 10)
+        tests.append(
+            group(
+                f"full outage pages within {page_at}m and opens a ticket",
+                [Segment(prefix, 0.0), Segment(outage, 1.0)],
+                [
+                    _expect(spec, slo, PAGE, prefix - 1, firing=False),
+                    _expect(spec, slo, PAGE, prefix + 1, firing=False),
+                    _expect(spec, slo, PAGE, prefix + page_at, firing=True),
+                    _expect(spec, slo, TICKET, prefix + outage, firing=True),
+                ],
+            )
+        )
+        stop = prefix + outage
+        longest_page_short = max(seconds(p.short) for p in PAGE.windows) // MINUTE
+        longest_ticket_short = max(seconds(p.short) for p in TICKET.windows) // MINUTE
+        page_clear = longest_page_short + 10
+        ticket_clear = longest_ticket_short + 15
+        tests.append(
+            group(
+                "recovery resolves the page, then the ticket",
+                [Segment(prefix, 0.0), Segment(outage, 1.0), Segment(ticket_clear + 5, 0.0)],
+                [
+                    _expect(spec, slo, PAGE, stop - 1, firing=True),
+                    _expect(spec, slo, PAGE, stop + page_clear, firing=False),
+                    _expect(spec, slo, TICKET, stop + page_clear, firing=True),
+                    _expect(spec, slo, TICKET, stop + ticket_clear, firing=False),
+                ],
+            )
+        )
+
+    slow = SLOW_BURN_FACTOR * budget
+    if slow < 1:
+        day = 24 * 60
+        checks = [
+            _expect(spec, slo, TICKET, 60 + ticket_for - 1, firing=False),
+            _expect(spec, slo, TICKET, 60 + day, firing=True),
+        ]
+        # A time-based SLI cannot be bad for less than one evaluation: when one bad
+        # minute is already 14.4x the hourly budget, a slow burn legitimately pages.
+        one_minute_pages = slo == "queue_backlog" and 14.4 * budget < MINUTE / 3600
+        if not one_minute_pages:
+            checks += [_expect(spec, slo, PAGE, 60 + at, firing=False) for at in (60, 6 * 60, day)]
+        tests.append(
+            group(
+                f"{SLOW_BURN_FACTOR}x budget burn for a day opens a ticket and never pages",
+                [Segment(60, 0.0), Segment(day, slow)],
+                checks,
+            )
+        )
+
+    idle = 180
+    tests.append(
+        group(
+            "no traffic stays silent",
+            [Segment(idle, 0.0, traffic=False)],
+            [
+                _expect(spec, slo, sev, at, firing=False)
+                for sev in (PAGE, TICKET)
+                for at in (30, idle)
+            ],
+        )
+    )
+    return tests
+
+
+def unit_tests(spec: SLOSpec, rule_file: str) -> dict[str, Any]:
+    """A whole promtool test file for `rule_file` (path relative to the test file)."""
+    tests: list[dict[str, Any]] = []
+    for slo in spec.enabled():
+        tests += scenarios(spec, slo)
+    return {"rule_files": [rule_file], "evaluation_interval": "1m", "tests": tests}

@@ -1,0 +1,64 @@
+"""Every generated alert is unit-tested by the real `promtool test rules`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from slipway_observability import promtool
+from slipway_observability.cli import write_rule_tests
+from slipway_observability.rule_tests import _compress, page_detection_minutes, unit_tests
+from slipway_observability.rules import rule_groups
+from slipway_observability.slo import SLOSpec
+
+
+def test_every_alert_has_all_four_scenarios(api_spec: SLOSpec, worker_spec: SLOSpec) -> None:
+    for spec in (api_spec, worker_spec):
+        tests = unit_tests(spec, "rules.yml")["tests"]
+        alerts = {r["alert"] for g in rule_groups(spec) for r in g["rules"] if "alert" in r}
+        for alert in alerts:
+            covering = [
+                t["name"]
+                for t in tests
+                if any(c["alertname"] == alert for c in t["alert_rule_test"])
+            ]
+            for scenario in ("full outage", "recovery", "budget burn for a day", "no traffic"):
+                assert any(scenario in name for name in covering), (alert, scenario)
+
+
+def test_page_detection_follows_the_burn_rate_maths() -> None:
+    # 99.9%: 14.4 x 0.001 x 60 min = 0.864 min into a full outage.
+    assert page_detection_minutes(0.001) == pytest.approx(0.864)
+    # 90%: 14.4x is impossible (> 100% errors), 6x over 6h: 0.6 x 360 min.
+    assert page_detection_minutes(0.1) == pytest.approx(216)
+    assert page_detection_minutes(0.2) is None
+
+
+def test_series_notation() -> None:
+    assert _compress([0, 10, 20, 30, 30, 30]) == "0+10x3 30+0x1"
+    assert _compress([5]) == "5+0x0"
+
+
+@pytest.mark.requires("promtool")
+@pytest.mark.parametrize("fixture", ["api_spec", "worker_spec"])
+def test_promtool_unit_tests_pass(
+    fixture: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    spec = request.getfixturevalue(fixture)
+    _, test_file = write_rule_tests(spec, tmp_path)
+    result = promtool.test_rules(test_file)
+    assert result.ok, result.output
+
+
+@pytest.mark.requires("promtool")
+def test_promtool_unit_tests_catch_a_broken_rule(api_spec: SLOSpec, tmp_path: Path) -> None:
+    """A page threshold made 100x too lax must fail the generated tests."""
+    rule_file, test_file = write_rule_tests(api_spec, tmp_path)
+    text = rule_file.read_text()
+    assert "(14.4 * 0.001)" in text
+    rule_file.write_text(
+        text.replace("(14.4 * 0.001)", "(1000 * 0.001)").replace("(6 * 0.001)", "(1000 * 0.001)")
+    )
+    result = promtool.test_rules(test_file)
+    assert not result.ok
+    assert "AvailabilityBudgetFastBurn" in result.output
