@@ -1,0 +1,82 @@
+"""Argo CD Applications: one per environment and service, written into the tree.
+
+Each Application renders the platform chart (`helm/slipway-service`) with three
+value files, later ones winning: the service's own `deploy/helm/values-<env>.yaml`,
+then the tree's `values.yaml` (image digest) and `flags.yaml`. All environments
+sync automatically: what reaches stage and prod is gated in git (promotion
+policy + the approved pull request), not by clicking Sync.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slipway_delivery.flags import HEADER as FLAGS_HEADER
+from slipway_delivery.flags import empty_document
+from slipway_delivery.gitops_tree import ENVIRONMENTS, GitopsTree, check_service
+
+APP_HEADER = "Argo CD Application, written by `slipway-gitops add-service`."
+CHART_PATH = "helm/slipway-service"
+TREE_PATH = "platform/gitops"
+
+
+def application(
+    service: str, env: str, repo_url: str, service_path: str, revision: str = "main"
+) -> dict[str, Any]:
+    """The Application manifest for `service` in `env`."""
+    base = f"$repo/{TREE_PATH}/envs/{env}/{service}"
+    return {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Application",
+        "metadata": {
+            "name": f"{service}-{env}",
+            "namespace": "argocd",
+            "labels": {"app.kubernetes.io/name": service, "slipway.dev/environment": env},
+            "finalizers": ["resources-finalizer.argocd.argoproj.io"],
+        },
+        "spec": {
+            "project": "slipway",
+            "destination": {"server": "https://kubernetes.default.svc", "namespace": env},
+            "sources": [
+                {
+                    "repoURL": repo_url,
+                    "targetRevision": revision,
+                    "path": CHART_PATH,
+                    "helm": {
+                        "releaseName": service,
+                        "ignoreMissingValueFiles": True,
+                        "valueFiles": [
+                            f"$repo/{service_path}/deploy/helm/values-{env}.yaml",
+                            f"{base}/values.yaml",
+                            f"{base}/flags.yaml",
+                        ],
+                    },
+                },
+                {"repoURL": repo_url, "targetRevision": revision, "ref": "repo"},
+            ],
+            "syncPolicy": {
+                "automated": {"prune": True, "selfHeal": True},
+                "syncOptions": ["CreateNamespace=false", "PruneLast=true"],
+                "retry": {"limit": 3, "backoff": {"duration": "10s", "factor": 2}},
+            },
+            "revisionHistoryLimit": 10,
+        },
+    }
+
+
+def add_service(tree: GitopsTree, service: str, repo_url: str, service_path: str) -> list[str]:
+    """Write the Applications and empty flag files of a new service; paths written."""
+    check_service(service)
+    written = []
+    for env in ENVIRONMENTS:
+        folder = tree.service_dir(env, service)
+        tree.write(
+            folder / "application.yaml",
+            application(service, env, repo_url, service_path),
+            APP_HEADER,
+        )
+        written.append(folder / "application.yaml")
+        if not tree.flags_path(env, service).is_file():
+            tree.write(tree.flags_path(env, service), {"flags": empty_document()}, FLAGS_HEADER)
+            written.append(tree.flags_path(env, service))
+    return [str(p.relative_to(tree.root)) for p in written]

@@ -1,0 +1,73 @@
+"""Run a service image as a throwaway container on an ephemeral localhost port."""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+
+from slipway_delivery.errors import DeliveryError
+from slipway_delivery.imagebuild import docker
+
+CONTAINER_PORT = 8000  # CONTRACTS.md
+
+
+@dataclass(frozen=True)
+class RunningService:
+    """A started container and the URL its HTTP port is published on."""
+
+    name: str
+    url: str
+
+    def logs(self) -> str:
+        return docker("logs", "--tail", "50", self.name, what="docker logs")
+
+
+def wait_until_live(url: str, timeout: float = 60.0) -> None:
+    """Poll /livez until it answers 200; DeliveryError after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    last = "no answer"
+    while time.monotonic() < deadline:
+        try:
+            response = httpx.get(f"{url}/livez", timeout=2.0)
+            if response.status_code == 200:
+                return
+            last = f"HTTP {response.status_code}"
+        except httpx.HTTPError as exc:
+            last = type(exc).__name__
+        time.sleep(0.3)
+    raise DeliveryError(f"{url}/livez did not answer 200 within {timeout:.0f}s (last: {last})")
+
+
+@contextlib.contextmanager
+def run_service(
+    image_ref: str,
+    *,
+    env: dict[str, str] | None = None,
+    volumes: dict[str, str] | None = None,
+    name_prefix: str = "delivery-smoke",
+) -> Iterator[RunningService]:
+    """Start `image_ref` read-only as UID 10001 (as the chart does); always removed after."""
+    name = f"{name_prefix}-{secrets.token_hex(4)}"
+    args = ["run", "-d", "--name", name, "-p", f"127.0.0.1::{CONTAINER_PORT}"]
+    args += ["--read-only", "--tmpfs", "/tmp", "--user", "10001:10001"]  # noqa: S108 - container path
+    for key, value in sorted((env or {}).items()):
+        args += ["-e", f"{key}={value}"]
+    for host, target in sorted((volumes or {}).items()):
+        args += ["-v", f"{host}:{target}:ro"]
+    docker(*args, image_ref, what=f"start of {image_ref}")
+    try:
+        port = docker("port", name, f"{CONTAINER_PORT}/tcp", what="docker port").splitlines()[0]
+        service = RunningService(name, f"http://127.0.0.1:{port.rsplit(':', 1)[1]}")
+        try:
+            wait_until_live(service.url)
+        except DeliveryError as exc:
+            raise DeliveryError(f"{exc}\ncontainer logs:\n{service.logs()}") from None
+        yield service
+    finally:
+        with contextlib.suppress(DeliveryError):
+            docker("rm", "-f", name, what="removal of the smoke container")

@@ -1,0 +1,92 @@
+"""`slipway-release`: version of HEAD, locked wheelhouse, and the full release run."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from slipway_delivery.cli_support import key_values, run_cli
+from slipway_delivery.errors import UsageError
+from slipway_delivery.imagebuild import DEFAULT_BASE_IMAGE
+from slipway_delivery.release import DEFAULT_REGISTRY, ReleaseOptions, run_release
+from slipway_delivery.versioning import version_of
+from slipway_delivery.wheelhouse import build_wheelhouse
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="slipway-release", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    version = sub.add_parser("version", help="print the SemVer of HEAD (from git tags)")
+    version.add_argument("--repo", type=Path, default=Path())
+    version.add_argument("--tag", help="release tag CI is building (must be SemVer)")
+    version.add_argument("--json", action="store_true", help="version, sha and image tags")
+
+    wheels = sub.add_parser("wheelhouse", help="write DIR/wheelhouse from the lock file")
+    wheels.add_argument("--service-dir", type=Path, default=Path())
+
+    run = sub.add_parser("run", help="build, SBOM, gates, push, pull by digest, smoke")
+    run.add_argument("--service-dir", type=Path, default=Path())
+    run.add_argument("--service", help="image/service name (default: folder name)")
+    run.add_argument("--registry", default=DEFAULT_REGISTRY, help="HOST:PORT to push to")
+    run.add_argument("--push", action=argparse.BooleanOptionalAction, default=False)
+    run.add_argument("--smoke", action=argparse.BooleanOptionalAction, default=True)
+    run.add_argument("--base-image", default=DEFAULT_BASE_IMAGE)
+    run.add_argument("--smoke-route", action="append", default=[], dest="routes")
+    run.add_argument("--slo", type=Path, help="slo.yaml (default: DIR/slo.yaml if present)")
+    run.add_argument("--env", action="append", default=[], help="KEY=VALUE for the container")
+    run.add_argument("--tag", help="release tag CI is building (must be SemVer)")
+    run.add_argument("--out", type=Path, help="record folder (default DIR/reports/release)")
+    return parser
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "version":
+        v = version_of(args.repo, args.tag)
+        if args.json:
+            print(json.dumps({"version": str(v.version), "sha": v.sha, "tag": v.tag,
+                              "is_release": v.is_release, "image_tags": v.image_tags}))  # fmt: skip
+        else:
+            print(v.version)
+        return 0
+    if args.command == "wheelhouse":
+        w = build_wheelhouse(args.service_dir)
+        print(f"wheelhouse {w.root}: {len(w.deps)} locked wheels, {len(w.local)} local wheels")
+        return 0
+    service_dir: Path = args.service_dir.resolve()
+    if args.smoke and not args.routes:
+        raise UsageError("--smoke-route PATH is required (at least one key route), or --no-smoke")
+    slo = args.slo or (service_dir / "slo.yaml" if (service_dir / "slo.yaml").is_file() else None)
+    record = run_release(
+        ReleaseOptions(
+            service_dir=service_dir,
+            service=args.service or service_dir.name,
+            registry=args.registry,
+            push=args.push,
+            base_image=args.base_image,
+            routes=args.routes,
+            slo_file=slo,
+            container_env=key_values(args.env, "--env"),
+            tag=args.tag,
+            out=args.out,
+            smoke=args.smoke,
+        )
+    )
+    json.dump(record, sys.stdout, indent=2, sort_keys=True)
+    print()
+    for gate in record["gates"]:
+        print(f"gate {gate['name']}: {gate['status']} {gate['detail'][:200]}", file=sys.stderr)
+    return 0 if record["result"] == "passed" else 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `slipway-release`."""
+    return run_cli(_main, argv)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,113 @@
+"""The locked wheelhouse: the only package source a service image installs from.
+
+Layout (the Dockerfile contract in README.md):
+
+    wheelhouse/requirements.txt   third-party pins from uv.lock, with hashes
+    wheelhouse/deps/*.whl         those wheels, for the image's Python and platform
+    wheelhouse/local/*.whl        the service and the workspace packages it uses
+
+Images cannot reach PyPI (TLS interception), and air-gapped users need the same
+path, so wheels are fetched on the host and installed with `--no-index`.
+`pip download --only-binary` (uv has no download command) targets the image's
+interpreter, not the host's, and checks every file against the lock's hashes.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from slipway_delivery.errors import DeliveryError
+
+# The image's interpreter: Debian 12 (glibc 2.36), CPython 3.11, x86_64.
+IMAGE_PYTHON = "3.11"
+IMAGE_PLATFORMS = ("manylinux_2_36_x86_64", "manylinux2014_x86_64", "linux_x86_64")
+
+
+@dataclass(frozen=True)
+class Wheelhouse:
+    """Where the wheelhouse was written and what it holds."""
+
+    root: Path
+    requirements: Path
+    deps: list[Path]
+    local: list[Path]
+
+
+def _run(args: list[str], cwd: Path, what: str) -> str:
+    done = subprocess.run(args, cwd=cwd, capture_output=True, text=True, check=False)  # noqa: S603
+    if done.returncode != 0:
+        raise DeliveryError(
+            f"{what} failed (exit {done.returncode}): {' '.join(args)}\n{done.stderr}"
+        )
+    return done.stdout
+
+
+def _uv() -> str:
+    uv = shutil.which("uv")
+    if uv is None:
+        raise DeliveryError("uv not found on PATH: install it (pip install uv) to export uv.lock")
+    return uv
+
+
+def export_requirements(service_dir: Path) -> tuple[str, list[Path]]:
+    """Third-party pins with hashes, and the local (workspace) packages to build."""
+    uv = _uv()
+    base = [uv, "export", "--frozen", "--no-dev", "--no-editable", "--project", str(service_dir)]
+    pinned = _run([*base, "--no-emit-workspace", "--no-header"], service_dir, "uv export")
+    everything = _run([*base, "--no-hashes", "--no-header"], service_dir, "uv export")
+    local: list[Path] = []
+    for line in everything.splitlines():
+        entry = line.strip()
+        if entry.startswith(("./", "../", "/", ".")) and not entry.startswith("#"):
+            # uv writes workspace paths relative to the directory it was run from.
+            local.append((service_dir / entry).resolve())
+    if not local:
+        local.append(service_dir.resolve())
+    return pinned, sorted(set(local))
+
+
+def build_wheelhouse(service_dir: Path, out: Path | None = None) -> Wheelhouse:
+    """Write the wheelhouse for `service_dir` (default `service_dir/wheelhouse`)."""
+    service_dir = service_dir.resolve()
+    if not (service_dir / "pyproject.toml").is_file():
+        raise DeliveryError(f"--service-dir {service_dir}: no pyproject.toml there")
+    root = (out or service_dir / "wheelhouse").resolve()
+    if root.exists():
+        shutil.rmtree(root)
+    (root / "deps").mkdir(parents=True)
+    (root / "local").mkdir()
+
+    pinned, local_projects = export_requirements(service_dir)
+    requirements = root / "requirements.txt"
+    requirements.write_text(pinned)
+    if any(line and not line.startswith(("#", " ")) for line in pinned.splitlines()):
+        platforms = [arg for p in IMAGE_PLATFORMS for arg in ("--platform", p)]
+        _run(
+            [
+                sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
+                "--no-deps", "--only-binary=:all:", "--require-hashes",
+                "--python-version", IMAGE_PYTHON, "--implementation", "cp", *platforms,
+                "-d", str(root / "deps"), "-r", str(requirements),
+            ],
+            service_dir,
+            "pip download of the locked wheels (a package without a wheel for "
+            f"CPython {IMAGE_PYTHON} on Linux x86_64 cannot go into the image)",
+        )  # fmt: skip
+    for project in local_projects:
+        # hatchling wheels are reproducible (fixed timestamps): an unchanged
+        # package gives identical bytes, so BuildKit's COPY layer stays cached.
+        _run(
+            [_uv(), "build", "--wheel", "--quiet", "--out-dir", str(root / "local"), str(project)],
+            service_dir,
+            f"uv build --wheel {project}",
+        )
+    return Wheelhouse(
+        root=root,
+        requirements=requirements,
+        deps=sorted((root / "deps").glob("*.whl")),
+        local=sorted((root / "local").glob("*.whl")),
+    )
