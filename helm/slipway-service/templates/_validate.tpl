@@ -1,0 +1,41 @@
+{{/*
+slipway.validate: rules values.schema.json cannot express. Each failure names
+the value and the rule, so the fix is obvious from the error alone.
+*/}}
+{{- define "slipway.validate" -}}
+{{- $v := .Values -}}
+{{- if regexMatch "(?i)^latest$" (toString $v.image.tag) }}
+{{- fail "image.tag: 'latest' is not allowed; set a fixed release tag (X.Y.Z or a git sha) or image.digest" }}
+{{- end }}
+{{- if and (not $v.image.tag) (not $v.image.digest) }}
+{{- fail "image: set image.tag (a fixed release tag) or image.digest (sha256:...); an untagged image means latest" }}
+{{- end }}
+{{- $sd := $v.shutdown -}}
+{{- if ge (add $sd.preStopSleepSeconds $sd.appGraceSeconds | int) ($sd.terminationGracePeriodSeconds | int) }}
+{{- fail (printf "shutdown: preStopSleepSeconds (%v) + appGraceSeconds (%v) must be less than terminationGracePeriodSeconds (%v), or the kubelet kills the app mid-drain" $sd.preStopSleepSeconds $sd.appGraceSeconds $sd.terminationGracePeriodSeconds) }}
+{{- end }}
+{{- if eq $v.app.kind "queue-worker" }}
+{{- if $v.ingress.enabled }}
+{{- fail "ingress.enabled: a queue-worker serves no public HTTP; disable ingress or set app.kind=http-api" }}
+{{- end }}
+{{- if $v.httpRoute.enabled }}
+{{- fail "httpRoute.enabled: a queue-worker serves no public HTTP; disable httpRoute or set app.kind=http-api" }}
+{{- end }}
+{{- end }}
+{{- if and $v.ingress.enabled $v.httpRoute.enabled }}
+{{- fail "ingress.enabled and httpRoute.enabled: choose one way in (Ingress or Gateway API HTTPRoute)" }}
+{{- end }}
+{{- if $v.autoscaling.enabled }}
+{{- if gt ($v.autoscaling.minReplicas | int) ($v.autoscaling.maxReplicas | int) }}
+{{- fail (printf "autoscaling: minReplicas (%v) must not exceed maxReplicas (%v)" $v.autoscaling.minReplicas $v.autoscaling.maxReplicas) }}
+{{- end }}
+{{- if and (eq $v.autoscaling.engine "keda") (eq $v.app.kind "http-api") }}
+{{- if gt ($v.autoscaling.keda.latency.p95Seconds | float64) ($v.autoscaling.keda.latency.p99Seconds | float64) }}
+{{- fail (printf "autoscaling.keda.latency: p95Seconds (%v) must not exceed p99Seconds (%v)" $v.autoscaling.keda.latency.p95Seconds $v.autoscaling.keda.latency.p99Seconds) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- if and (eq $v.strategy "blueGreen") (gt ($v.rollout.blueGreen.previewReplicaCount | int) ($v.replicas | int)) }}
+{{- fail (printf "rollout.blueGreen.previewReplicaCount (%v) must not exceed replicas (%v)" $v.rollout.blueGreen.previewReplicaCount $v.replicas) }}
+{{- end }}
+{{- end }}
