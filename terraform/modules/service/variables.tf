@@ -114,8 +114,9 @@ variable "database_settings" {
 }
 
 variable "database_restore" {
-  description = "Restore the service database instead of creating it empty: { snapshot_identifier } or { source_db_instance_identifier, restore_time | use_latest_restorable_time }. See terraform/RESTORE.md. Null creates a fresh database."
+  description = "Restore the service database instead of creating it empty: { snapshot_identifier } or { source_db_instance_identifier, restore_time | use_latest_restorable_time }, plus identifier_suffix (default \"r1\"; use a new one per restore) so the restored instance comes up beside the old one. See terraform/RESTORE.md. Null creates a fresh database."
   type = object({
+    identifier_suffix             = optional(string, "r1")
     snapshot_identifier           = optional(string)
     source_db_instance_identifier = optional(string)
     restore_time                  = optional(string)
