@@ -83,6 +83,12 @@ def warnings(spec: SLOSpec) -> list[str]:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from slipway_observability.dashboard_checks import (  # noqa: PLC0415 - imports the SDK
+        promql_problems,
+        structural_problems,
+    )
+    from slipway_observability.dashboards import build_dashboards  # noqa: PLC0415
+
     spec = load_spec(args.spec)
     for warning in warnings(spec):
         print(f"warning: {warning}", file=sys.stderr)
@@ -90,9 +96,17 @@ def _check(args: argparse.Namespace) -> int:
         rule_file = yamlio.write(rules.prometheus_rules(spec), Path(tmp) / "rules.yml")
         result = promtool.check_rules(rule_file)
     print(result.output)
-    if result.ok:
-        print(f"{args.spec}: spec valid, {len(spec.enabled())} SLO(s), rules accepted by promtool")
-    return 0 if result.ok else 1
+    boards = list(build_dashboards(spec).values())
+    problems = [p for b in boards for p in structural_problems(b)] + promql_problems(boards)
+    for problem in problems:
+        print(f"dashboard: {problem}", file=sys.stderr)
+    if not result.ok or problems:
+        return 1
+    print(
+        f"{args.spec}: spec valid, {len(spec.enabled())} SLO(s), rules accepted by promtool, "
+        f"{len(boards)} dashboards sound"
+    )
+    return 0
 
 
 def _dashboards(args: argparse.Namespace) -> int:
