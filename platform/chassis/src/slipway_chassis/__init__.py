@@ -1,1 +1,45 @@
-"""The service chassis every Slipway service imports."""
+"""The service chassis every Slipway service imports.
+
+    from slipway_chassis import ServiceSettings, create_app, serve
+
+    settings = ServiceSettings()
+    app = create_app(settings)
+
+    @app.get("/items/{item_id}")
+    async def item(item_id: int) -> dict[str, int]:
+        return {"id": item_id}
+
+    if __name__ == "__main__":
+        serve(app, settings)
+
+See README.md for workers, readiness checks, outbound clients and flags.
+"""
+
+from slipway_chassis.app import create_app
+from slipway_chassis.flags import FeatureFlags
+from slipway_chassis.health import HealthCheck, HealthState
+from slipway_chassis.logs import configure_logging, get_logger
+from slipway_chassis.metrics import DURATION_BUCKETS
+from slipway_chassis.resilience import CircuitOpenError, resilient_client
+from slipway_chassis.server import serve
+from slipway_chassis.settings import Environment, ServiceSettings, SettingsError
+from slipway_chassis.worker import WorkerContext, create_worker_app, run_worker
+
+__all__ = [
+    "DURATION_BUCKETS",
+    "CircuitOpenError",
+    "Environment",
+    "FeatureFlags",
+    "HealthCheck",
+    "HealthState",
+    "ServiceSettings",
+    "SettingsError",
+    "WorkerContext",
+    "configure_logging",
+    "create_app",
+    "create_worker_app",
+    "get_logger",
+    "resilient_client",
+    "run_worker",
+    "serve",
+]

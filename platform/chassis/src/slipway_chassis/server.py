@@ -1,0 +1,116 @@
+"""`serve`: run an app under uvicorn with Kubernetes-friendly graceful shutdown.
+
+On the first SIGTERM (or SIGINT):
+1. readiness turns false at once (`/readyz` -> 503), the server keeps serving
+   for `drain_seconds` so load balancers stop sending new requests;
+2. uvicorn stops accepting, lets in-flight requests finish (bounded by what is
+   left of `SHUTDOWN_GRACE_SECONDS`), runs the lifespan shutdown (flags, span
+   flush), and exits;
+3. a watchdog ends the process if all of that overran the grace period.
+A second signal forces an immediate exit (uvicorn's behaviour).
+
+One server process per pod (scale with replicas): the OTel batch processor and
+the readiness state are per process.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from types import FrameType
+from typing import Any
+
+import uvicorn
+
+from slipway_chassis.health import HealthState
+from slipway_chassis.logs import get_logger
+from slipway_chassis.metrics import wipe_multiprocess_dir
+from slipway_chassis.settings import ServiceSettings
+
+_log = get_logger("slipway_chassis.server")
+
+# Exit code when the watchdog has to end a process that overran its grace period.
+GRACE_EXCEEDED_EXIT_CODE = 70
+
+
+class GracefulServer(uvicorn.Server):
+    """uvicorn.Server whose first SIGTERM only flips readiness, then drains."""
+
+    def __init__(
+        self, config: uvicorn.Config, health: HealthState, grace: float, drain: float
+    ) -> None:
+        super().__init__(config)
+        self.health = health
+        self.grace = grace
+        self.drain = drain
+        self._signalled_at: float | None = None
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if self._signalled_at is not None:
+            super().handle_exit(sig, frame)  # second signal: uvicorn forces the exit
+            return
+        self._signalled_at = time.monotonic()
+        self.health.begin_shutdown()
+        _log.info(
+            "shutdown signal received: readiness is now false",
+            signal=signal.Signals(sig).name,
+            drain_seconds=self.drain,
+            grace_seconds=self.grace,
+        )
+        self._start_watchdog()
+        if self.drain > 0:
+            timer = threading.Timer(self.drain, self._stop_accepting, args=(sig, frame))
+            timer.daemon = True
+            timer.start()
+        else:
+            self._stop_accepting(sig, frame)
+
+    def _stop_accepting(self, sig: int, frame: FrameType | None) -> None:
+        _log.info("draining: no new connections, waiting for in-flight requests")
+        super().handle_exit(sig, frame)
+
+    def _start_watchdog(self) -> None:
+        def overran() -> None:
+            _log.error("grace period exceeded: exiting now", grace_seconds=self.grace)
+            os._exit(GRACE_EXCEEDED_EXIT_CODE)
+
+        # A little slack over the grace period: the normal path finishes inside it.
+        watchdog = threading.Timer(self.grace + 1.0, overran)
+        watchdog.daemon = True
+        watchdog.start()
+
+
+def default_drain_seconds(grace: float) -> float:
+    """A quarter of the grace period, at most 5 s: time for probes to see the 503."""
+    return min(5.0, grace / 4)
+
+
+def serve(
+    app: Any,
+    settings: ServiceSettings,
+    *,
+    host: str = "0.0.0.0",  # noqa: S104 - a container must listen on all interfaces
+    drain_seconds: float | None = None,
+    **uvicorn_kwargs: Any,
+) -> None:
+    """Run `app` on `HTTP_PORT` until SIGTERM; see the module docstring for the shutdown."""
+    health: HealthState = getattr(app.state, "health", None) or HealthState(started=True)
+    grace = float(settings.shutdown_grace_seconds)
+    drain = default_drain_seconds(grace) if drain_seconds is None else drain_seconds
+    if not 0 <= drain <= grace:
+        raise ValueError(f"drain_seconds: must be between 0 and SHUTDOWN_GRACE_SECONDS ({grace})")
+    wipe_multiprocess_dir()
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=settings.http_port,
+        log_config=None,  # the chassis configured logging already (JSON)
+        access_log=False,  # the chassis writes its own access line (route template)
+        lifespan="on",
+        timeout_graceful_shutdown=max(1, int(grace - drain)),
+        server_header=False,
+        **uvicorn_kwargs,
+    )
+    GracefulServer(config, health, grace, drain).run()
