@@ -65,10 +65,10 @@ slipway.dev/team: {{ .Values.app.team }}
 
 {{/* slipway.scaleTarget: apiVersion/kind/name of the object autoscalers scale. */}}
 {{- define "slipway.scaleTarget" -}}
-{{- if include "slipway.progressive" . }}
+{{- if include "slipway.progressive" . -}}
 apiVersion: argoproj.io/v1alpha1
 kind: Rollout
-{{- else }}
+{{- else -}}
 apiVersion: apps/v1
 kind: Deployment
 {{- end }}
@@ -90,4 +90,29 @@ le=~"{{ $le }}(\\.0)?"
 {{/* slipway.maxPods: the most pods this release can run (decides PDB and spreading). */}}
 {{- define "slipway.maxPods" -}}
 {{- if .Values.autoscaling.enabled }}{{ .Values.autoscaling.maxReplicas }}{{ else }}{{ .Values.replicas }}{{ end }}
+{{- end }}
+
+{{/* slipway.testSelectorLabels: labels of the `helm test` pod (never the app's selector). */}}
+{{- define "slipway.testSelectorLabels" -}}
+app.kubernetes.io/name: {{ include "slipway.serviceName" . }}-test
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/* slipway.checkovSkips: inline checkov skips for the workload, each with its
+reason, rendered as checkov.io/skipN annotations. Argument: list (root
+context) (number of skips the caller already wrote). */}}
+{{- define "slipway.checkovSkips" -}}
+{{- $offset := index . 1 -}}
+{{- with index . 0 -}}
+{{- $skips := list -}}
+{{- if not .Values.image.digest -}}
+{{- $skips = append $skips "CKV_K8S_43=Images are pinned by immutable release tag (never latest, enforced by the chart); set image.digest to pin by digest" -}}
+{{- end -}}
+{{- if and .Values.image.digest (ne .Values.image.pullPolicy "Always") -}}
+{{- $skips = append $skips "CKV_K8S_15=The image is pinned by digest, so a cached copy is byte-identical to the registry's" -}}
+{{- end -}}
+{{- range $i, $s := $skips }}
+checkov.io/skip{{ add1 $i | add $offset }}: {{ $s }}
+{{- end }}
+{{- end }}
 {{- end }}

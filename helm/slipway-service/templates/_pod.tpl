@@ -8,12 +8,13 @@ exists once and is what checkov and Pod Security "restricted" see.
 metadata:
   labels:
     {{- include "slipway.labels" . | nindent 4 }}
+  {{- /* No checksum of the flags ConfigMap here on purpose: flags are kill
+  switches, flipped without a rollout; the kubelet refreshes the mounted file
+  and the chassis' flagd file provider re-reads it. */}}
+  {{- with .Values.podAnnotations }}
   annotations:
-    # Roll the pods when the flags document changes (flagd also re-reads the file).
-    checksum/flags: {{ toJson .Values.flags.document | sha256sum }}
-    {{- with .Values.podAnnotations }}
     {{- toYaml . | nindent 4 }}
-    {{- end }}
+  {{- end }}
 spec:
   serviceAccountName: {{ $fullname }}
   # The chassis never calls the Kubernetes API: no token in the pod.
@@ -76,10 +77,8 @@ spec:
           value: {{ .Values.shutdown.appGraceSeconds | quote }}
         - name: PROMETHEUS_MULTIPROC_DIR
           value: /run/prometheus
-        {{- if .Values.flags.enabled }}
         - name: FLAGS_FILE
-          value: {{ printf "%s/flags.json" .Values.flags.mountPath | quote }}
-        {{- end }}
+          value: /etc/slipway/flags/flags.json
         {{- range $name, $value := .Values.envVars }}
         - name: {{ $name }}
           value: {{ toString $value | quote }}
@@ -137,11 +136,9 @@ spec:
           mountPath: /tmp
         - name: prometheus-multiproc
           mountPath: /run/prometheus
-        {{- if .Values.flags.enabled }}
         - name: flags
-          mountPath: {{ .Values.flags.mountPath }}
+          mountPath: /etc/slipway/flags
           readOnly: true
-        {{- end }}
   volumes:
     # The root filesystem is read-only: these are the only writable paths.
     - name: tmp
@@ -151,9 +148,7 @@ spec:
       emptyDir:
         medium: Memory
         sizeLimit: 32Mi
-    {{- if .Values.flags.enabled }}
     - name: flags
       configMap:
         name: {{ $fullname }}-flags
-    {{- end }}
 {{- end }}
