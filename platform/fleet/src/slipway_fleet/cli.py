@@ -1,0 +1,143 @@
+"""`slipway-fleet`: status and update for a fleet of copier-generated repositories."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rich.console import Console
+
+from slipway_fleet import report
+from slipway_fleet.fleet import Fleet, FleetFileError, discover, load_fleet_file
+from slipway_fleet.member_update import UpdateJob, update_member
+from slipway_fleet.outcome import Outcome
+from slipway_fleet.publish import PublishConfig
+from slipway_fleet.runner import run_parallel
+from slipway_fleet.state import RunState, StateError, default_state_dir
+from slipway_fleet.status import StatusJob, member_status
+
+DEFAULT_JOBS = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    source = common.add_mutually_exclusive_group(required=True)
+    source.add_argument("--fleet", type=Path, help="fleet file (YAML members list or one path/URL per line)")
+    source.add_argument("--discover", type=Path, help="directory to search for .copier-answers.yml")
+    common.add_argument("--jobs", "-j", type=int, default=DEFAULT_JOBS, help="parallel workers")
+    common.add_argument("--json", action="store_true", help="print JSON on stdout (no table)")
+    common.add_argument("--state-dir", type=Path, help="run state, caches and logs")
+    common.add_argument("--no-progress", action="store_true", help="hide the progress display")
+
+    parser = argparse.ArgumentParser(prog="slipway-fleet", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("status", parents=[common], help="where each member stands")
+    up = sub.add_parser("update", parents=[common], help="update members to a template release")
+    up.add_argument("--to", required=True, metavar="VERSION", help="release (e.g. 2.0.0) or latest")
+    up.add_argument("--dry-run", action="store_true", help="show patches and conflicts; change nothing")
+    up.add_argument("--resume", action="store_true", help="redo only the remaining and failed members")
+    up.add_argument("--check", action="append", default=[], metavar="CMD",
+                    help="fast check command for every member without its own (repeatable)")
+    up.add_argument("--data-dir", type=Path, help="answers for new questions: DIR/<member>.yml")
+    up.add_argument("--publish", choices=["none", "push", "github", "gitlab"], default="none",
+                    help="push the branch to the member's remote (and open a PR)")
+    up.add_argument("--remote", default="origin", help="remote to publish to")
+    up.add_argument("--api-url", default="", help="GitHub/GitLab API base URL")
+    up.add_argument("--token-env", default="", help="variable holding the API token")
+    up.add_argument("--base-branch", default="", help="PR target branch (default: member's HEAD)")
+    return parser
+
+
+def _load(args: argparse.Namespace) -> tuple[Fleet, str]:
+    if args.fleet:
+        return load_fleet_file(args.fleet), str(args.fleet.resolve())
+    if not args.discover.is_dir():
+        raise FleetFileError(f"--discover {args.discover}: not a directory")
+    return discover(args.discover), str(args.discover.resolve())
+
+
+def _data_for(data_dir: Path | None, name: str) -> dict[str, Any]:
+    if data_dir is None or not (path := data_dir / f"{name}.yml").is_file():
+        return {}
+    loaded = yaml.safe_load(path.read_text()) or {}
+    if not isinstance(loaded, dict):
+        raise FleetFileError(f"--data-dir: {path} must hold a YAML mapping of question -> answer")
+    return loaded
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    out = Console(soft_wrap=False, width=200 if not sys.stdout.isatty() else None)
+    err = Console(stderr=True)
+    if args.jobs < 1:
+        err.print("--jobs must be at least 1")
+        return report.EXIT_USAGE
+    try:
+        fleet, key = _load(args)
+        with RunState(args.state_dir or default_state_dir(key)) as state:
+            show = not (args.json or args.no_progress) and err.is_terminal
+            if args.command == "status":
+                return _status(args, fleet, state, out, err, show)
+            return _update(args, fleet, state, out, err, show)
+    except (FleetFileError, StateError) as exc:
+        err.print(f"[red]error:[/] {exc}", markup=True)
+        return report.EXIT_USAGE
+
+
+def _status(args: argparse.Namespace, fleet: Fleet, state: RunState, out: Console,
+            err: Console, show: bool) -> int:
+    jobs = [StatusJob(m, state.work, state.cache) for m in fleet.members]
+    statuses = run_parallel(member_status, jobs, names=[m.name for m in fleet.members],
+                            workers=args.jobs, label="status", console=err, show_progress=show)
+    if args.json:
+        print(report.status_json(statuses))
+    else:
+        report.print_status(out, statuses)
+    return report.status_exit_code(statuses)
+
+
+def _update(args: argparse.Namespace, fleet: Fleet, state: RunState, out: Console,
+            err: Console, show: bool) -> int:
+    publish = None
+    if args.publish != "none":
+        publish = PublishConfig(remote=args.remote, provider="none" if args.publish == "push"
+                                else args.publish, api_url=args.api_url, token_env=args.token_env,
+                                base_branch=args.base_branch)
+    key = f"{args.to}{' (dry run)' if args.dry_run else ''}"
+    previous = state.previous(key) if args.resume else {}
+    if not args.dry_run:
+        state.start(key, previous)
+    todo = [m for m in fleet.members if m.name not in previous]
+    jobs = [
+        UpdateJob(member=m, target=args.to, work_root=state.work, cache_root=state.cache,
+                  log_dir=state.logs, dry_run=args.dry_run, checks=tuple(args.check) or fleet.checks,
+                  publish=publish, data=_data_for(args.data_dir, m.name))
+        for m in todo
+    ]
+    for m in todo:
+        (state.logs / f"{m.name}.log").unlink(missing_ok=True)
+
+    def record(_index: int, outcome: Outcome) -> None:
+        if not args.dry_run:
+            state.record(outcome)
+
+    results = run_parallel(update_member, jobs, names=[m.name for m in todo], workers=args.jobs,
+                           label=f"update -> {args.to}", console=err, show_progress=show,
+                           on_result=record)
+    by_name = {o.member: o for o in results}
+    for name, outcome in previous.items():
+        outcome.from_previous_run = True
+        by_name[name] = outcome
+    outcomes = [by_name[m.name] for m in fleet.members]
+    if args.json:
+        print(report.update_json(args.to, args.dry_run, outcomes))
+    else:
+        report.print_update(out, args.to, args.dry_run, outcomes)
+    return report.update_exit_code(outcomes)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

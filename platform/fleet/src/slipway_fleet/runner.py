@@ -1,0 +1,72 @@
+"""Run one function per member in worker processes, with a bounded worker count.
+
+Processes, not threads: copier changes the working directory (process-wide) while
+it updates, so two updates in one process would trample each other.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import Any, TypeVar
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from slipway_fleet.gitcmd import BOT_IDENTITY
+
+J = TypeVar("J")
+R = TypeVar("R")
+
+
+def _worker_init() -> None:
+    """Workers never prompt (stdin is /dev/null) and run migrations in version order."""
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    for key, value in BOT_IDENTITY.items():
+        os.environ.setdefault(key, value)
+    from slipway_fleet.migrations import install_version_order  # noqa: PLC0415
+
+    install_version_order()
+
+
+def run_parallel(
+    fn: Callable[[J], R],
+    jobs: Sequence[J],
+    *,
+    names: Sequence[str],
+    workers: int,
+    label: str,
+    console: Console,
+    show_progress: bool,
+    on_result: Callable[[int, R], Any] | None = None,
+) -> list[R]:
+    """Results in job order; `on_result` is called as each one finishes."""
+    results: dict[int, R] = {}
+    if not jobs:
+        return []
+    ctx = multiprocessing.get_context("spawn")  # fork is unsafe with copier/rich threads
+    with Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), TextColumn("{task.fields[last]}"),
+        console=console, disable=not show_progress, transient=False,
+    ) as progress:
+        task = progress.add_task(label, total=len(jobs), last="")
+        pool = ProcessPoolExecutor(max_workers=max(1, workers), mp_context=ctx,
+                                   initializer=_worker_init)
+        try:
+            pending: dict[Future[R], int] = {pool.submit(fn, job): i for i, job in enumerate(jobs)}
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    index = pending.pop(future)
+                    results[index] = future.result()
+                    if on_result:
+                        on_result(index, results[index])
+                    progress.update(task, advance=1, last=names[index])
+        finally:
+            # On Ctrl-C: drop queued members; running ones finish their own cleanup.
+            pool.shutdown(wait=True, cancel_futures=True)
+    return [results[i] for i in range(len(jobs))]
