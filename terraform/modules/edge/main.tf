@@ -62,11 +62,12 @@ resource "aws_vpc_security_group_ingress_rule" "http_redirect" {
 }
 
 resource "aws_vpc_security_group_egress_rule" "to_ingress" {
-  for_each = toset(var.ingress_security_group_ids)
+  # count, not for_each: the ids are often unknown until apply (new cluster).
+  count = length(var.ingress_security_group_ids)
 
   security_group_id            = aws_security_group.alb.id
   description                  = "To the ingress controller"
-  referenced_security_group_id = each.value
+  referenced_security_group_id = var.ingress_security_group_ids[count.index]
   ip_protocol                  = "tcp"
   from_port                    = var.ingress_port
   to_port                      = var.ingress_port

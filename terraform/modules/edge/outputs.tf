@@ -41,3 +41,8 @@ output "waf_web_acl_arn" {
   description = "ARN of the WAF web ACL, or null when WAF is off."
   value       = local.waf_enabled ? aws_wafv2_web_acl.this[0].arn : null
 }
+
+output "waf_enabled" {
+  description = "Whether a WAF web ACL protects the load balancer."
+  value       = local.waf_enabled
+}

@@ -40,11 +40,12 @@ resource "aws_security_group" "queue" {
 }
 
 resource "aws_vpc_security_group_ingress_rule" "queue" {
-  for_each = var.queue == "none" ? toset([]) : toset(var.platform.client_security_group_ids)
+  # count, not for_each: the ids are often unknown until apply (new cluster).
+  count = var.queue == "none" ? 0 : length(var.platform.client_security_group_ids)
 
   security_group_id            = aws_security_group.queue[0].id
-  description                  = "${var.queue} (TLS) from ${each.value}"
-  referenced_security_group_id = each.value
+  description                  = "${var.queue} (TLS) from client security group ${count.index}"
+  referenced_security_group_id = var.platform.client_security_group_ids[count.index]
   ip_protocol                  = "tcp"
   from_port                    = local.redis ? 6379 : 5671
   to_port                      = local.redis ? 6379 : 5671
