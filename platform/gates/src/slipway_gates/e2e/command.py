@@ -1,0 +1,66 @@
+"""`slipway-gates e2e`: build the image, start the stack, run the scenario, tear down."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+from pathlib import Path
+
+from slipway_gates.e2e import scenario
+from slipway_gates.e2e.docker_cli import DockerError
+from slipway_gates.e2e.otlp_receiver import SpanReceiver
+from slipway_gates.e2e.prometheus import PrometheusServer
+from slipway_gates.e2e.stack import ServiceInfo, Stack, build_image
+from slipway_gates.load.command import default_paths
+from slipway_gates.outcome import CheckResult, exit_code, print_result
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--service-dir", type=Path, default=Path(), help="the service (default: .)")
+    p.add_argument("--image", help="use this image instead of building gates-<service>:e2e")
+    p.add_argument(
+        "--path", help="API route the scenario calls (default: /items if present, else /livez)"
+    )
+
+
+def run_scenario(service: ServiceInfo, image: str, path: str) -> list[CheckResult]:
+    results: list[CheckResult] = []
+
+    def record(result: CheckResult) -> None:
+        print_result(result)
+        results.append(result)
+
+    stack = Stack(service, image)
+    stack.create_network()
+    try:
+        with SpanReceiver(stack.gateway()) as receiver:
+            stack.otlp_endpoint = receiver.endpoint
+            stack.start()
+            print(f"{service.name} up at {stack.url} (image {image}, OTLP -> {receiver.endpoint})")
+            with PrometheusServer(stack.url.removeprefix("http://"), service.name) as prometheus:
+                record(scenario.check_smoke(stack))
+                record(scenario.check_traces_match_logs(stack, receiver, path))
+                record(scenario.check_metrics_scraped(prometheus, service.name))
+                record(scenario.check_dependency_outage(stack, path))
+                record(scenario.check_graceful_shutdown(stack, path))
+    finally:
+        stack.stop()
+    return results
+
+
+def run(args: argparse.Namespace) -> int:
+    service = ServiceInfo.from_dir(args.service_dir)
+    missing = [t for t in ("docker", "prometheus") if shutil.which(t) is None]
+    if missing:
+        result = CheckResult.not_run(
+            "e2e", f"{', '.join(missing)} not installed (scripts/provision.sh)"
+        )
+        print_result(result)
+        return exit_code([result])
+    try:
+        image = args.image or build_image(args.service_dir, f"gates-{service.name}:e2e")
+        results = run_scenario(service, image, args.path or default_paths(service)[0])
+    except (DockerError, RuntimeError, OSError) as exc:
+        results = [CheckResult.failed("e2e", f"the stack could not run: {exc}", [])]
+        print_result(results[0])
+    return exit_code(results)

@@ -1,0 +1,58 @@
+"""Thin helpers over the docker CLI (the engine here has no SDK-friendly extras).
+
+Every container and network is named with the caller's prefix (`gates-...`) so
+teardown removes exactly what it created, even after a failure.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from typing import Any
+
+DOCKER = "docker"
+
+
+class DockerError(RuntimeError):
+    """A docker command failed; the message carries its stderr."""
+
+
+def docker(*args: str, check: bool = True, timeout: float | None = 300) -> str:
+    proc = subprocess.run(
+        [DOCKER, *args], capture_output=True, text=True, check=False, timeout=timeout
+    )
+    if check and proc.returncode != 0:
+        raise DockerError(
+            f"docker {' '.join(args)} failed ({proc.returncode}): {proc.stderr.strip()}"
+        )
+    return proc.stdout.strip()
+
+
+def inspect(name: str) -> dict[str, Any]:
+    data: list[dict[str, Any]] = json.loads(docker("inspect", name))
+    return data[0]
+
+
+def published_port(container: str, port: int) -> int:
+    """The 127.0.0.1 host port docker chose for a container port (`-p 127.0.0.1::PORT`)."""
+    out = docker("port", container, f"{port}/tcp")
+    for line in out.splitlines():
+        host, _, host_port = line.rpartition(":")
+        if host.startswith("127.0.0.1") or host == "0.0.0.0":  # noqa: S104 - parsing, not binding
+            return int(host_port)
+    raise DockerError(f"container {container} publishes no port for {port}/tcp: {out!r}")
+
+
+def network_gateway(network: str) -> str:
+    config = json.loads(docker("network", "inspect", network, "--format", "{{json .IPAM.Config}}"))
+    return str(config[0]["Gateway"])
+
+
+def remove(*names: str) -> None:
+    for name in names:
+        docker("rm", "-f", "-v", name, check=False)
+
+
+def logs(container: str) -> str:
+    proc = subprocess.run([DOCKER, "logs", container], capture_output=True, text=True, check=False)
+    return proc.stdout + proc.stderr

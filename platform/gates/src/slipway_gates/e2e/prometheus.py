@@ -1,0 +1,96 @@
+"""A real Prometheus server scraping the service under test (host process, temp storage)."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import yaml
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class PrometheusServer:
+    """`prometheus` scraping one target every second, with a static `service` label."""
+
+    def __init__(self, target: str, service: str, binary: str = "prometheus") -> None:
+        self.target = target
+        self.service = service
+        self.binary = binary
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._tmp = Path(tempfile.mkdtemp(prefix="gates-prometheus-"))
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def config(self) -> dict[str, Any]:
+        return {
+            "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
+            "scrape_configs": [
+                {
+                    "job_name": self.service,
+                    "metrics_path": "/metrics",
+                    "static_configs": [
+                        {"targets": [self.target], "labels": {"service": self.service}}
+                    ],
+                }
+            ],
+        }
+
+    def __enter__(self) -> PrometheusServer:
+        if shutil.which(self.binary) is None:
+            raise FileNotFoundError(f"{self.binary} is not installed (scripts/provision.sh)")
+        (self._tmp / "prometheus.yml").write_text(yaml.safe_dump(self.config()))
+        self._proc = subprocess.Popen(
+            [
+                self.binary,
+                f"--config.file={self._tmp / 'prometheus.yml'}",
+                f"--storage.tsdb.path={self._tmp / 'data'}",
+                f"--web.listen-address=127.0.0.1:{self.port}",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=(self._tmp / "prometheus.log").open("wb"),
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/-/ready", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.25)
+        self.__exit__()
+        raise RuntimeError("prometheus did not become ready within 30 s")
+
+    def query(self, expr: str) -> list[dict[str, Any]]:
+        resp = httpx.get(f"{self.url}/api/v1/query", params={"query": expr}, timeout=5)
+        resp.raise_for_status()
+        result: list[dict[str, Any]] = resp.json()["data"]["result"]
+        return result
+
+    def wait_for(self, expr: str, timeout: float = 30) -> list[dict[str, Any]]:
+        """Poll an instant query until it returns a series (empty list on timeout)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if result := self.query(expr):
+                return result
+            time.sleep(0.5)
+        return []
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._proc is not None:
+            self._proc.terminate()
+            try:
+                self._proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+        shutil.rmtree(self._tmp, ignore_errors=True)

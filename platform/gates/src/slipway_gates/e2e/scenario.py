@@ -1,0 +1,260 @@
+"""The e2e assertions, each a function returning a CheckResult.
+
+Order matters: smoke, traces, metrics and the dependency outage run on a live
+stack; graceful shutdown runs last because it stops the service.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+
+import httpx
+
+from slipway_gates.e2e.docker_cli import docker, inspect, logs
+from slipway_gates.e2e.otlp_receiver import SpanReceiver
+from slipway_gates.e2e.prometheus import PrometheusServer
+from slipway_gates.e2e.stack import Stack
+from slipway_gates.outcome import CheckResult
+
+PROBES = ("/livez", "/readyz", "/startupz", "/metrics")
+
+
+def check_smoke(stack: Stack) -> CheckResult:
+    name = "e2e: probes answer"
+    bad = []
+    for path in PROBES:
+        resp = httpx.get(stack.url + path, timeout=5, follow_redirects=False)
+        if resp.status_code != 200:
+            bad.append(f"{path} answered {resp.status_code}: {resp.text[:200]}")
+    metrics = httpx.get(stack.url + "/metrics", timeout=5).text
+    if "service_build_info" not in metrics:
+        bad.append("/metrics has no service_build_info (CONTRACTS.md)")
+    if bad:
+        return CheckResult.failed(name, "a probe misbehaved", bad)
+    return CheckResult.passed(
+        name, f"{', '.join(PROBES)} all 200; /metrics carries service_build_info"
+    )
+
+
+def _log_entries(container: str) -> list[dict[str, object]]:
+    entries = []
+    for raw in logs(container).splitlines():
+        line = raw.strip()
+        if line.startswith("{"):
+            try:
+                entries.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue
+    return entries
+
+
+def check_traces_match_logs(
+    stack: Stack, receiver: SpanReceiver, path: str, count: int = 10
+) -> CheckResult:
+    """Requests carrying our own traceparent: each trace id must be in a log line AND a span."""
+    name = "e2e: log trace ids match received spans"
+    sent = set()
+    with httpx.Client(base_url=stack.url, timeout=10) as client:
+        for _ in range(count):
+            trace_id, parent = secrets.token_hex(16), secrets.token_hex(8)
+            client.get(path, headers={"traceparent": f"00-{trace_id}-{parent}-01"})
+            sent.add(trace_id)
+    missing_spans = receiver.wait_for_traces(sent, timeout=30)
+    logged = {
+        str(e.get("trace_id")) for e in _log_entries(stack.service_container) if e.get("trace_id")
+    }
+    missing_logs = sent - logged
+    # Every trace id any log line carries must belong to a received span, too.
+    orphans = logged - receiver.trace_ids()
+    findings = [f"trace {t}: no span received" for t in sorted(missing_spans)]
+    findings += [f"trace {t}: no JSON log line carries it" for t in sorted(missing_logs)]
+    findings += [f"log trace_id {t} has no received span" for t in sorted(orphans)]
+    if findings:
+        return CheckResult.failed(
+            name, f"{len(findings)} mismatches over {count} traced requests", findings
+        )
+    return CheckResult.passed(
+        name,
+        f"{count} requests to {path} with our traceparent: every trace id is in a JSON "
+        f"log line and in a received span ({len(receiver.spans)} spans, "
+        f"{len(logged)} logged trace ids, none orphaned)",
+    )
+
+
+def check_metrics_scraped(prometheus: PrometheusServer, service: str) -> CheckResult:
+    name = "e2e: Prometheus scrapes the service"
+    up = prometheus.wait_for(f'up{{service="{service}"}} == 1', timeout=30)
+    requests = prometheus.wait_for(
+        f'sum(http_server_requests_total{{service="{service}"}}) > 0', timeout=30
+    )
+    buckets = prometheus.wait_for(
+        f'count(http_server_request_duration_seconds_bucket{{service="{service}"}}) > 0', timeout=10
+    )
+    findings = []
+    if not up:
+        findings.append(f'up{{service="{service}"}} never became 1')
+    if not requests:
+        findings.append("http_server_requests_total never appeared in Prometheus")
+    if not buckets:
+        findings.append("http_server_request_duration_seconds_bucket never appeared in Prometheus")
+    if findings:
+        return CheckResult.failed(name, "metrics not scraped", findings)
+    total = float(requests[0]["value"][1])
+    return CheckResult.passed(
+        name, f"up=1, http_server_requests_total={total:g} and duration buckets scraped"
+    )
+
+
+def _circuit_states(stack: Stack) -> dict[str, float]:
+    text = httpx.get(stack.url + "/metrics", timeout=5).text
+    states = {}
+    for line in text.splitlines():
+        if line.startswith("circuit_breaker_state{"):
+            labels, _, value = line.rpartition(" ")
+            dep = (
+                labels.split('dependency="', 1)[1].split('"', 1)[0]
+                if 'dependency="' in labels
+                else "?"
+            )
+            states[dep] = float(value)
+    return states
+
+
+def _drive_until(stack: Stack, path: str, done: callable, timeout: float) -> bool:  # type: ignore[valid-type]
+    """Send requests to `path` (the breaker only moves with traffic) until done() or timeout."""
+    deadline = time.monotonic() + timeout
+    with httpx.Client(base_url=stack.url, timeout=5) as client:
+        while time.monotonic() < deadline:
+            with contextlib.suppress(httpx.HTTPError):
+                client.get(path)
+            if done():
+                return True
+            time.sleep(0.2)
+    return False
+
+
+def check_dependency_outage(stack: Stack, path: str) -> CheckResult:
+    """Stop a dependency: the circuit opens and /readyz says so; start it: both recover."""
+    name = "e2e: dependency outage opens the circuit, recovery closes it"
+    if not stack.service.dependencies:
+        return CheckResult.not_run(name, f"{stack.service.name} declares no dependency")
+    kind = stack.service.dependencies[0]
+    container = stack.containers[kind]
+    readyz: dict[str, object] = {}
+
+    def outage_seen() -> bool:
+        resp = httpx.get(stack.url + "/readyz", timeout=5)
+        readyz.update(status=resp.status_code, body=resp.text[:400])
+        return resp.status_code == 503 and any(v == 2 for v in _circuit_states(stack).values())
+
+    def recovered() -> bool:
+        resp = httpx.get(stack.url + "/readyz", timeout=5)
+        readyz.update(status=resp.status_code, body=resp.text[:400])
+        states = _circuit_states(stack)
+        return resp.status_code == 200 and bool(states) and all(v == 0 for v in states.values())
+
+    docker("stop", "-t", "5", container)
+    opened = _drive_until(stack, path, outage_seen, timeout=60)
+    open_report = (
+        f"/readyz {readyz.get('status')} {readyz.get('body')}; circuit {_circuit_states(stack)}"
+    )
+    docker("start", container)
+    stack.wait_dependency(kind)
+    closed = _drive_until(stack, path, recovered, timeout=90)
+    closed_report = f"/readyz {readyz.get('status')}; circuit {_circuit_states(stack)}"
+    findings = []
+    if not opened:
+        findings.append(
+            f"{kind} stopped for 60 s but no open circuit + 503 readiness: {open_report}"
+        )
+    if not closed:
+        findings.append(
+            f"{kind} back but readiness/circuit did not recover within 90 s: {closed_report}"
+        )
+    if findings:
+        return CheckResult.failed(name, f"outage of {kind} mishandled", findings)
+    return CheckResult.passed(
+        name, f"{kind} stopped -> {open_report}; restarted -> {closed_report}"
+    )
+
+
+@dataclass
+class _ShutdownLoad:
+    """Clients that stop sending new requests once readiness fails (what a load balancer does)."""
+
+    url: str
+    path: str
+    removed_from_lb: threading.Event = field(default_factory=threading.Event)
+    outcomes: list[str] = field(default_factory=list)
+    saw_503: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def worker(self) -> None:
+        with httpx.Client(base_url=self.url, timeout=30) as client:
+            while not self.removed_from_lb.is_set():
+                try:
+                    resp = client.get(self.path)
+                    outcome = "ok" if resp.status_code < 500 else f"HTTP {resp.status_code}"
+                except httpx.HTTPError as exc:
+                    outcome = f"{type(exc).__name__}: {exc}"
+                with self.lock:
+                    self.outcomes.append(outcome)
+
+    def monitor(self) -> None:
+        with httpx.Client(base_url=self.url, timeout=2) as client:
+            while not self.removed_from_lb.is_set():
+                try:
+                    if client.get("/readyz").status_code == 503:
+                        self.saw_503 = True
+                        self.removed_from_lb.set()
+                except httpx.HTTPError:
+                    self.removed_from_lb.set()
+                time.sleep(0.05)
+
+
+def check_graceful_shutdown(stack: Stack, path: str, workers: int = 8) -> CheckResult:
+    """`docker stop` under load: readiness fails first, and no in-flight request fails."""
+    name = "e2e: docker stop under load drops nothing"
+    load = _ShutdownLoad(stack.url, path)
+    threads = [threading.Thread(target=load.worker) for _ in range(workers)]
+    monitor = threading.Thread(target=load.monitor)
+    for t in threads:
+        t.start()
+    time.sleep(3)  # steady load before the signal
+    before = len(load.outcomes)
+    monitor.start()
+    stopped_at = time.monotonic()
+    stopper = threading.Thread(target=docker, args=("stop", "-t", "30", stack.service_container))
+    stopper.start()
+    monitor.join(timeout=40)
+    noticed = time.monotonic() - stopped_at
+    for t in threads:
+        t.join(timeout=40)
+    stopper.join(timeout=60)
+    state = inspect(stack.service_container)["State"]
+    failed = [o for o in load.outcomes if o != "ok"]
+    findings = []
+    if not load.saw_503:
+        findings.append("/readyz never answered 503 after SIGTERM (the server just went away)")
+    if failed:
+        findings.append(
+            f"{len(failed)} of {len(load.outcomes)} requests failed: {sorted(set(failed))[:5]}"
+        )
+    if state.get("ExitCode") != 0:
+        findings.append(
+            f"the service exited with code {state.get('ExitCode')} (expected 0 after draining)"
+        )
+    if before == 0:
+        findings.append("no request completed before the stop: the load never ran")
+    if findings:
+        return CheckResult.failed(name, "shutdown under load was not clean", findings)
+    return CheckResult.passed(
+        name,
+        f"{len(load.outcomes)} requests ({workers} clients), 0 failed; /readyz failed "
+        f"{noticed:.1f}s after SIGTERM, exit code 0",
+    )

@@ -1,0 +1,242 @@
+"""Start a service image with its real dependencies on a private Docker network.
+
+Used by `slipway-gates e2e` and by `slipway-gates load` (when no --host is given).
+The dependencies come from the service's `.copier-answers.yml` (`database`,
+`queue`), as images built from the local base by scripts/provision.sh. Only the
+service's port is published, on 127.0.0.1 with a port docker picks.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import yaml
+
+from slipway_gates.e2e.docker_cli import (
+    DockerError,
+    docker,
+    network_gateway,
+    published_port,
+    remove,
+)
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """A dependency container: image, network alias, readiness probe, env for the service."""
+
+    kind: str
+    image: str
+    probe: tuple[str, ...]
+    service_env: dict[str, str]
+
+
+DEPENDENCIES = {
+    "postgres": Dependency(
+        "postgres",
+        "slipway/postgres:15",
+        ("pg_isready", "-h", "127.0.0.1", "-U", "postgres"),
+        # Throwaway credentials of the test-only image (platform/images/postgres).
+        {
+            "DATABASE_URL": "postgresql+asyncpg://postgres:postgres@postgres:5432/app"
+        },  # pragma: allowlist secret
+    ),
+    "redis": Dependency(
+        "redis", "slipway/redis:7", ("redis-cli", "ping"), {"BROKER_URL": "redis://redis:6379/0"}
+    ),
+    "rabbitmq": Dependency(
+        "rabbitmq",
+        "slipway/rabbitmq:3",
+        ("rabbitmq-diagnostics", "-q", "check_port_connectivity"),
+        {"BROKER_URL": "amqp://guest:guest@rabbitmq:5672/"},  # pragma: allowlist secret
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    """What the stack needs to know about a service directory."""
+
+    directory: Path
+    name: str
+    port: int
+    dependencies: tuple[str, ...]
+
+    @classmethod
+    def from_dir(cls, directory: Path, name: str | None = None) -> ServiceInfo:
+        answers_file = directory / ".copier-answers.yml"
+        answers = yaml.safe_load(answers_file.read_text()) if answers_file.is_file() else {}
+        slo = directory / "slo.yaml"
+        slo_name = yaml.safe_load(slo.read_text()).get("service") if slo.is_file() else None
+        deps = []
+        if (
+            answers.get("service_kind", "http-api") == "http-api"
+            and answers.get("database") == "postgres"
+        ):
+            deps.append("postgres")
+        if answers.get("service_kind") == "queue-worker" and answers.get("queue") in DEPENDENCIES:
+            deps.append(answers["queue"])
+        return cls(
+            directory=directory,
+            name=name or answers.get("service_name") or slo_name or directory.resolve().name,
+            port=int(answers.get("port", 8000)),
+            dependencies=tuple(deps),
+        )
+
+
+def build_image(service_dir: Path, tag: str) -> str:
+    """Wheelhouse (slipway-release) then BuildKit build of the service's Dockerfile."""
+    if not (service_dir / "Dockerfile").is_file():
+        raise DockerError(f"{service_dir}/Dockerfile does not exist: nothing to build")
+    if shutil.which("slipway-release"):
+        subprocess.run(
+            ["slipway-release", "wheelhouse", "--service-dir", str(service_dir)], check=True
+        )
+    # BuildKit works only through Debian's docker client on these machines.
+    client = "/usr/bin/docker" if Path("/usr/bin/docker").exists() else "docker"
+    env = {**os.environ, "DOCKER_BUILDKIT": "1"}
+    subprocess.run([client, "build", "-q", "-t", tag, str(service_dir)], check=True, env=env)
+    return tag
+
+
+@dataclass
+class Stack:
+    """A running service plus dependencies; use as a context manager (teardown always runs)."""
+
+    service: ServiceInfo
+    image: str
+    otlp_endpoint: str | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
+    prefix: str = field(default_factory=lambda: f"gates-{uuid.uuid4().hex[:8]}")
+    url: str = ""
+    containers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def network(self) -> str:
+        return f"{self.prefix}-net"
+
+    @property
+    def service_container(self) -> str:
+        return self.containers["service"]
+
+    def gateway(self) -> str:
+        """The host's address on the stack's network (where host-side receivers listen)."""
+        return network_gateway(self.network)
+
+    def create_network(self) -> None:
+        docker("network", "create", self.network)
+
+    def start(self) -> Stack:
+        if not self.containers:
+            try:
+                docker("network", "inspect", self.network)
+            except DockerError:
+                self.create_network()
+        env: dict[str, str] = {}
+        for kind in self.service.dependencies:
+            dep = DEPENDENCIES[kind]
+            name = f"{self.prefix}-{kind}"
+            docker(
+                "run",
+                "-d",
+                "--name",
+                name,
+                "--network",
+                self.network,
+                "--network-alias",
+                kind,
+                dep.image,
+            )
+            self.containers[kind] = name
+            env.update(dep.service_env)
+        for kind in self.service.dependencies:
+            self.wait_dependency(kind)
+        env.update(
+            {
+                "SERVICE_NAME": self.service.name,
+                "APP_ENV": "dev",
+                "LOG_LEVEL": "INFO",
+                "HTTP_PORT": str(self.service.port),
+                "SHUTDOWN_GRACE_SECONDS": "20",
+            }
+        )
+        if self.otlp_endpoint:
+            env["OTEL_EXPORTER_OTLP_ENDPOINT"] = self.otlp_endpoint
+            env["OTEL_BSP_SCHEDULE_DELAY"] = "500"  # ms: spans reach the receiver quickly
+        env.update(self.extra_env)
+        name = f"{self.prefix}-service"
+        args = [
+            "run",
+            "-d",
+            "--name",
+            name,
+            "--network",
+            self.network,
+            "-p",
+            f"127.0.0.1::{self.service.port}",
+            "--stop-timeout",
+            "30",
+        ]
+        for key, value in env.items():
+            args += ["-e", f"{key}={value}"]
+        docker(*args, self.image)
+        self.containers["service"] = name
+        self.url = f"http://127.0.0.1:{published_port(name, self.service.port)}"
+        self.wait_ready()
+        return self
+
+    def wait_dependency(self, kind: str, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            probe = subprocess.run(
+                ["docker", "exec", self.containers[kind], *DEPENDENCIES[kind].probe],
+                capture_output=True,
+                check=False,
+            )
+            if probe.returncode == 0:
+                return
+            time.sleep(0.5)
+        raise DockerError(f"dependency {kind} did not become ready within {timeout}s")
+
+    def wait_ready(self, timeout: float = 90) -> None:
+        """Poll /readyz until 200; on timeout, raise with the container's last log lines."""
+        deadline = time.monotonic() + timeout
+        last = "no answer"
+        while time.monotonic() < deadline:
+            try:
+                resp = httpx.get(f"{self.url}/readyz", timeout=2)
+                if resp.status_code == 200:
+                    return
+                last = f"{resp.status_code} {resp.text[:300]}"
+            except httpx.HTTPError as exc:
+                last = repr(exc)
+            state = docker(
+                "inspect", "-f", "{{.State.Status}}", self.service_container, check=False
+            )
+            if state == "exited":
+                break
+            time.sleep(0.5)
+        tail = docker("logs", "--tail", "30", self.service_container, check=False)
+        raise DockerError(f"{self.service.name} not ready ({last}); last logs:\n{tail}")
+
+    def stop(self) -> None:
+        remove(*self.containers.values())
+        self.containers.clear()
+        docker("network", "rm", self.network, check=False)
+
+    def __enter__(self) -> Stack:
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()

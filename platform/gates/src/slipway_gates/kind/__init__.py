@@ -1,0 +1,1 @@
+"""e2e on a kind cluster: the command plan, and its runner where kind exists."""

@@ -1,0 +1,142 @@
+"""The e2e-kind command plan: a pure function from inputs to the exact commands.
+
+Kept separate from running it so the plan is unit-tested everywhere, including
+machines where kind cannot run (no node image can be pulled here).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+ENVIRONMENTS = ("dev", "qa", "stage", "prod")
+# Chart features that need CRDs or add-ons a bare kind cluster does not have
+# (Prometheus Operator, Argo Rollouts, KEDA): switched off for the smoke test.
+DEFAULT_DISABLED_FEATURES = (
+    "serviceMonitor.enabled=false",
+    "prometheusRule.enabled=false",
+    "rollout.enabled=false",
+    "keda.enabled=false",
+)
+
+
+def default_kind_config() -> Path:
+    """The kind cluster config shipped with this package."""
+    return Path(str(resources.files("slipway_gates.kind").joinpath("kind-config.yaml")))
+
+
+@dataclass(frozen=True)
+class Step:
+    """One command. `teardown` steps run in a finally block, even after a failure."""
+
+    what: str
+    argv: tuple[str, ...]
+    teardown: bool = False
+    smoke_paths: tuple[str, ...] = field(default=())  # set on port-forward steps
+
+    def shell(self) -> str:
+        return " ".join(self.argv)
+
+
+@dataclass(frozen=True)
+class KindInputs:
+    service: str
+    image: str  # repository:tag, e.g. 127.0.0.1:5000/orders-api:0.1.0
+    chart: Path
+    values_for_env: dict[str, Path | None]
+    cluster: str = "slipway-gates-e2e"
+    kind_config: Path | None = None
+    disabled_features: tuple[str, ...] = DEFAULT_DISABLED_FEATURES
+    timeout: str = "5m"
+
+
+def build_plan(inputs: KindInputs) -> list[Step]:
+    """Create, load, then per env: helm upgrade --install --wait, rollout, smoke; delete."""
+    if ":" not in inputs.image.rsplit("/", 1)[-1]:
+        raise ValueError(f"image {inputs.image!r} needs an explicit tag (never `latest`)")
+    repository, tag = inputs.image.rsplit(":", 1)
+    if tag == "latest":
+        raise ValueError("image tag `latest` is not allowed (CONTRACTS.md: X.Y.Z or git sha)")
+    config = inputs.kind_config or default_kind_config()
+    steps = [
+        Step(
+            "create the kind cluster",
+            (
+                "kind",
+                "create",
+                "cluster",
+                "--name",
+                inputs.cluster,
+                "--config",
+                str(config),
+                "--wait",
+                "120s",
+            ),
+        ),
+        Step(
+            "load the image into the cluster's node",
+            ("kind", "load", "docker-image", inputs.image, "--name", inputs.cluster),
+        ),
+    ]
+    context = f"kind-{inputs.cluster}"
+    for env, values in inputs.values_for_env.items():
+        helm = [
+            "helm",
+            "upgrade",
+            "--install",
+            inputs.service,
+            str(inputs.chart),
+            "--kube-context",
+            context,
+            "--namespace",
+            env,
+            "--create-namespace",
+        ]
+        if values is not None:
+            helm += ["--values", str(values)]
+        helm += ["--set", f"image.repository={repository}", "--set", f"image.tag={tag}"]
+        for feature in inputs.disabled_features:
+            helm += ["--set", feature]
+        helm += ["--wait", "--timeout", inputs.timeout]
+        steps.append(Step(f"[{env}] install the chart and wait for it", tuple(helm)))
+        steps.append(
+            Step(
+                f"[{env}] wait for the rollout",
+                (
+                    "kubectl",
+                    "--context",
+                    context,
+                    "--namespace",
+                    env,
+                    "rollout",
+                    "status",
+                    f"deployment/{inputs.service}",
+                    f"--timeout={inputs.timeout}",
+                ),
+            )
+        )
+        steps.append(
+            Step(
+                f"[{env}] smoke test through port-forward",
+                (
+                    "kubectl",
+                    "--context",
+                    context,
+                    "--namespace",
+                    env,
+                    "port-forward",
+                    f"service/{inputs.service}",
+                    ":80",
+                ),
+                smoke_paths=("/livez", "/readyz", "/metrics"),
+            )
+        )
+    steps.append(
+        Step(
+            "delete the kind cluster",
+            ("kind", "delete", "cluster", "--name", inputs.cluster),
+            teardown=True,
+        )
+    )
+    return steps

@@ -1,0 +1,1 @@
+"""Load gate: locust (headless) against the running service, judged by slo.yaml `load:`."""

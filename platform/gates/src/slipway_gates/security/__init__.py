@@ -1,0 +1,1 @@
+"""Security gates: checkov, SAST, dependency vulnerabilities, licences, secrets, hadolint."""

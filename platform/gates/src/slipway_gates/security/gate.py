@@ -1,0 +1,52 @@
+"""`slipway-gates security`: every security check, in order of cost, one summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from slipway_gates.outcome import CheckResult, print_result
+from slipway_gates.security import checkov_scan, hadolint, licences, sast, secrets_scan, vulns
+
+CHECKS = ("hadolint", "sast", "vulns", "licences", "secrets", "checkov")
+
+
+def run(
+    root: Path,
+    *,
+    only: tuple[str, ...] = CHECKS,
+    images: tuple[str, ...] = (),
+    advisory_db: Path | None = None,
+    vuln_mode: str = "auto",
+    policy: Path | None = None,
+    baseline: Path | None = None,
+) -> list[CheckResult]:
+    """Run the selected checks, printing each result as soon as it is known."""
+    results: list[CheckResult] = []
+
+    def record(*items: CheckResult) -> None:
+        for item in items:
+            print_result(item)
+            results.append(item)
+
+    for check in only:
+        if check == "hadolint":
+            record(hadolint.run(root))
+        elif check == "sast":
+            record(*sast.run(root))
+        elif check == "vulns":
+            record(vulns.run(root, vuln_mode, advisory_db))
+        elif check == "licences":
+            record(licences.run(root, policy))
+        elif check == "secrets":
+            record(secrets_scan.scan_repo(root, baseline))
+            for image in images:
+                record(
+                    secrets_scan.scan_image(
+                        image, baseline or root / secrets_scan.BASELINE_FILENAME
+                    )
+                )
+        elif check == "checkov":
+            record(checkov_scan.run(root))
+        else:
+            raise ValueError(f"unknown security check {check!r}; choose from {', '.join(CHECKS)}")
+    return results

@@ -1,0 +1,78 @@
+"""Render every chart once per environment with `helm template`, for checkov.
+
+Checkov's own helm runner renders with default values only; the environments
+differ (replicas, HPA, network policies...), so each is rendered and checked.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+ENVIRONMENTS = ("dev", "qa", "stage", "prod")
+
+# Where a chart's per-environment values may live, relative to the chart directory
+# and to its parent (the helm/ folder): the first match per environment wins.
+_VALUES_LAYOUTS = (
+    "values-{env}.yaml",
+    "values.{env}.yaml",
+    "values/{env}.yaml",
+    "env/{env}.yaml",
+    "envs/{env}.yaml",
+    "environments/{env}.yaml",
+    "environments/{env}/values.yaml",
+)
+
+
+@dataclass(frozen=True)
+class Render:
+    """One `helm template` invocation: a chart, an environment and its values files."""
+
+    chart: Path
+    env: str
+    values: tuple[Path, ...]
+
+    def command(self, release: str = "gates") -> list[str]:
+        cmd = ["helm", "template", release, str(self.chart), "--namespace", self.env]
+        for v in self.values:
+            cmd += ["--values", str(v)]
+        return cmd
+
+
+def find_charts(root: Path) -> list[Path]:
+    """Chart directories (holding Chart.yaml) under root, except vendored subcharts/templates."""
+    charts = []
+    for chart_yaml in sorted(root.rglob("Chart.yaml")):
+        parts = set(chart_yaml.relative_to(root).parts)
+        if parts & {".git", ".nox", ".venv", "charts", "template", "node_modules"}:
+            continue
+        charts.append(chart_yaml.parent)
+    return charts
+
+
+def plan_renders(chart: Path, envs: tuple[str, ...] = ENVIRONMENTS) -> list[Render]:
+    """One render per environment that has a values file; defaults only if none has."""
+    renders = []
+    for env in envs:
+        for base in (chart, chart.parent):
+            found = [base / layout.format(env=env) for layout in _VALUES_LAYOUTS]
+            found = [f for f in found if f.is_file()]
+            if found:
+                renders.append(Render(chart, env, (found[0],)))
+                break
+    return renders or [Render(chart, "default", ())]
+
+
+def render_all(renders: list[Render], out_dir: Path) -> list[Path]:
+    """Run every render into out_dir/<chart>-<env>.yaml; raises with helm's message on error."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for r in renders:
+        proc = subprocess.run(r.command(), capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{' '.join(r.command())} failed:\n{proc.stderr.strip()}")
+        target = out_dir / f"{r.chart.name}-{r.env}.yaml"
+        target.write_text(proc.stdout)
+        written.append(target)
+    return written

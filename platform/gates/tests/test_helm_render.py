@@ -1,0 +1,55 @@
+"""Per-environment renders: one per environment values file, defaults otherwise."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from slipway_gates.security.helm_render import find_charts, plan_renders, render_all
+
+CHART = """\
+apiVersion: v2
+name: demo
+version: 0.1.0
+"""
+CONFIGMAP = """\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: demo
+data:
+  env: {{ .Values.env | quote }}
+"""
+
+
+def _chart(root: Path) -> Path:
+    chart = root / "helm" / "demo"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text(CHART)
+    (chart / "values.yaml").write_text("env: none\n")
+    (chart / "templates" / "configmap.yaml").write_text(CONFIGMAP)
+    return chart
+
+
+def test_plans_one_render_per_environment_values_file(tmp_path: Path) -> None:
+    chart = _chart(tmp_path)
+    for env in ("dev", "prod"):
+        (chart / f"values-{env}.yaml").write_text(f"env: {env}\n")
+    assert find_charts(tmp_path) == [chart]
+    renders = plan_renders(chart)
+    assert [(r.env, r.values) for r in renders] == [
+        ("dev", (chart / "values-dev.yaml",)),
+        ("prod", (chart / "values-prod.yaml",)),
+    ]
+
+
+def test_without_environment_files_renders_the_defaults(tmp_path: Path) -> None:
+    assert [r.env for r in plan_renders(_chart(tmp_path))] == ["default"]
+
+
+@pytest.mark.requires("helm")
+def test_renders_with_helm_template(tmp_path: Path) -> None:
+    chart = _chart(tmp_path)
+    (chart / "values-qa.yaml").write_text("env: qa\n")
+    [out] = render_all(plan_renders(chart), tmp_path / "out")
+    assert 'env: "qa"' in out.read_text()

@@ -1,0 +1,65 @@
+"""detect-secrets over a repository (with its baseline) and over an image's filesystem."""
+
+from __future__ import annotations
+
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+from slipway_gates.outcome import Status
+from slipway_gates.security import secrets_scan
+
+# Built at run time so this file itself holds no secret-shaped literal.
+FAKE_AWS_KEY = "AKIA" + "ZQ3DMN7RT2XH5WVB"
+FAKE_PRIVATE_KEY = (
+    "-----BEGIN RSA "
+    + "PRIVATE KEY-----\nMIIEowIBAAKCAQEA0Z3VS5JJcds3xfn\n-----END RSA PRIVATE KEY-----\n"
+)
+
+
+def test_a_new_secret_fails_and_a_baselined_one_passes(git_repo: Path) -> None:
+    (git_repo / "app.py").write_text("def f() -> int:\n    return 1\n")
+    secrets_scan.update_baseline(git_repo)
+    assert secrets_scan.scan_repo(git_repo).status is Status.PASSED
+
+    (git_repo / "settings.py").write_text(f'AWS_ACCESS_KEY_ID = "{FAKE_AWS_KEY}"\n')
+    result = secrets_scan.scan_repo(git_repo)
+    assert result.status is Status.FAILED
+    assert any("settings.py:1 AWS Access Key" in f for f in result.findings)
+
+    # Reviewed as a false positive: refreshing the baseline records it (by hash).
+    secrets_scan.update_baseline(git_repo)
+    assert FAKE_AWS_KEY not in (git_repo / ".secrets.baseline").read_text()
+    assert secrets_scan.scan_repo(git_repo).status is Status.PASSED
+
+
+def test_ignored_files_are_not_scanned_and_a_missing_baseline_fails(git_repo: Path) -> None:
+    (git_repo / ".gitignore").write_text("reports/\n")
+    (git_repo / "reports").mkdir()
+    (git_repo / "reports" / "dump.txt").write_text(f"key={FAKE_AWS_KEY}\n")
+    result = secrets_scan.scan_repo(git_repo)
+    assert result.status is Status.FAILED
+    assert "no baseline" in result.summary
+    secrets_scan.update_baseline(git_repo)
+    assert secrets_scan.scan_repo(git_repo).status is Status.PASSED
+
+
+@pytest.mark.requires("docker")
+def test_image_filesystem_scan_finds_a_baked_in_key(tmp_path: Path) -> None:
+    image = f"gates-test-secrets-{uuid.uuid4().hex[:8]}:1"
+    (tmp_path / "id_rsa").write_text(FAKE_PRIVATE_KEY)
+    (tmp_path / "Dockerfile").write_text(
+        "FROM slipway/python-base:bookworm\nCOPY id_rsa /app/config/id_rsa\n"
+    )
+    subprocess.run(
+        ["docker", "build", "-q", "-t", image, str(tmp_path)], check=True, capture_output=True
+    )
+    try:
+        result = secrets_scan.scan_image(image)
+        assert result.status is Status.FAILED
+        assert any("app/config/id_rsa" in f and "Private Key" in f for f in result.findings)
+        clean = secrets_scan.scan_image("slipway/python-base:bookworm")
+        assert clean.status is Status.PASSED, clean.findings
+    finally:
+        subprocess.run(["docker", "rmi", "-f", image], capture_output=True, check=False)
