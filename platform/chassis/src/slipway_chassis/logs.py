@@ -83,8 +83,14 @@ class Redactor:
     """Replace values whose key contains a sensitive word (top level and one level down)."""
 
     def __init__(self, keys: Iterable[str] = DEFAULT_REDACT_KEYS) -> None:
-        self.keys = tuple(k.lower() for k in keys)
+        self.keys: tuple[str, ...] = ()
         self._verdicts: dict[str, bool] = {}  # memo: log keys repeat, matching is substring
+        self.set_keys(keys)
+
+    def set_keys(self, keys: Iterable[str]) -> None:
+        """Replace the sensitive words (and forget memoised verdicts)."""
+        self.keys = tuple(k.lower() for k in keys)
+        self._verdicts = {}
 
     def _sensitive(self, key: str) -> bool:
         verdict = self._verdicts.get(key)
@@ -109,19 +115,16 @@ class Redactor:
         return event_dict
 
 
-def _service_fields(settings: ServiceSettings) -> structlog.types.Processor:
-    fields = {
-        "service": settings.service_name,
-        "version": settings.service_version,
-        "environment": str(settings.app_env),
-    }
+# Module-level and mutated in place by `configure_logging`: loggers cached on first use
+# keep their processor chain, so the chain must read the current values, not copies.
+_SERVICE_FIELDS: dict[str, str] = {}
+_REDACTOR = Redactor()
 
-    def add_service_fields(_logger: Any, _method: str, event_dict: EventDict) -> EventDict:
-        for key, value in fields.items():
-            event_dict.setdefault(key, value)
-        return event_dict
 
-    return add_service_fields
+def _add_service_fields(_logger: Any, _method: str, event_dict: EventDict) -> EventDict:
+    for key, value in _SERVICE_FIELDS.items():
+        event_dict.setdefault(key, value)
+    return event_dict
 
 
 def _default(obj: Any) -> str:
@@ -137,15 +140,14 @@ def _render_str(_logger: Any, _method: str, event_dict: EventDict) -> str:
     return orjson.dumps(event_dict, default=_default).decode()
 
 
-def _shared_processors(settings: ServiceSettings) -> list[structlog.types.Processor]:
-    return [
-        structlog.contextvars.merge_contextvars,
-        structlog.processors.add_log_level,
-        structlog.processors.TimeStamper(fmt="iso", utc=True),
-        add_trace_context,
-        _service_fields(settings),
-        Redactor(settings.log_redact_keys),
-    ]
+_SHARED_PROCESSORS: list[structlog.types.Processor] = [
+    structlog.contextvars.merge_contextvars,
+    structlog.processors.add_log_level,
+    structlog.processors.TimeStamper(fmt="iso", utc=True),
+    add_trace_context,
+    _add_service_fields,
+    _REDACTOR,
+]
 
 
 class _StdlibHandler(logging.Handler):
@@ -161,21 +163,20 @@ class _StdlibHandler(logging.Handler):
 def configure_logging(settings: ServiceSettings) -> None:
     """Configure structlog and the standard library for JSON lines on stdout.
 
-    Idempotent: calling it again (another app in the same process) reconfigures.
+    structlog itself is configured once, when this module is imported, with a
+    processor chain that reads module-level state; this function updates that
+    state. So loggers that were cached on first use (even before this call, e.g.
+    at import time) follow the service's fields, redaction keys and level.
     """
     level = logging.getLevelNamesMapping()[settings.log_level]
-    shared = _shared_processors(settings)
-    structlog.configure(
-        processors=[
-            _add_logger_name,
-            *shared,
-            structlog.processors.format_exc_info,
-            _render_bytes,
-        ],
-        logger_factory=_sink_logger_factory,
-        wrapper_class=structlog.make_filtering_bound_logger(level),
-        cache_logger_on_first_use=True,
+    _SERVICE_FIELDS.update(
+        service=settings.service_name,
+        version=settings.service_version,
+        environment=str(settings.app_env),
     )
+    _REDACTOR.set_keys(settings.log_redact_keys)
+    _MIN_LEVEL[0] = level
+    shared = _SHARED_PROCESSORS
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=[structlog.stdlib.add_logger_name, *shared],
         processors=[
@@ -201,6 +202,43 @@ def configure_logging(settings: ServiceSettings) -> None:
     # One INFO line per outbound call duplicates the CLIENT span and dependency metrics.
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(max(level, logging.WARNING))
+
+
+_LEVELS = {
+    "debug": logging.DEBUG,
+    "info": logging.INFO,
+    "warning": logging.WARNING,
+    "warn": logging.WARNING,
+    "error": logging.ERROR,
+    "exception": logging.ERROR,
+    "critical": logging.CRITICAL,
+    "fatal": logging.CRITICAL,
+}
+_MIN_LEVEL = [logging.INFO]  # mutable: see configure_logging
+
+
+def _filter_level(_logger: Any, method: str, event_dict: EventDict) -> EventDict:
+    if _LEVELS.get(method, logging.INFO) < _MIN_LEVEL[0]:
+        raise structlog.DropEvent
+    return event_dict
+
+
+def _configure_structlog() -> None:
+    structlog.configure(
+        processors=[
+            _filter_level,
+            _add_logger_name,
+            *_SHARED_PROCESSORS,
+            structlog.processors.format_exc_info,
+            _render_bytes,
+        ],
+        logger_factory=_sink_logger_factory,
+        wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG),
+        cache_logger_on_first_use=True,
+    )
+
+
+_configure_structlog()
 
 
 def get_logger(name: str = "app", **initial: Any) -> Any:

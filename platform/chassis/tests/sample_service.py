@@ -1,0 +1,30 @@
+"""A small service built on the chassis, run as a real uvicorn process by the tests.
+
+python sample_service.py              # serve on HTTP_PORT, bound to 127.0.0.1
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from slipway_chassis import ServiceSettings, create_app, get_logger, serve
+
+settings = ServiceSettings()
+app = create_app(settings)
+log = get_logger("sample")
+
+
+@app.get("/items/{item_id}")
+async def item(item_id: int) -> dict[str, int]:
+    log.info("item read", item_id=item_id)
+    return {"id": item_id}
+
+
+@app.get("/slow")
+async def slow(seconds: float = 0.5) -> dict[str, float]:
+    await asyncio.sleep(seconds)
+    return {"slept": seconds}
+
+
+if __name__ == "__main__":
+    serve(app, settings, host="127.0.0.1")

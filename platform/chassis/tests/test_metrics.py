@@ -1,0 +1,135 @@
+"""Metrics: RED names/labels from CONTRACTS.md, promtool-valid exposition, multiprocess."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from chassis_testkit import PYTHON, SAMPLE_SERVICE, free_port, subprocess_env
+from slipway_chassis import ServiceSettings, create_app
+from slipway_chassis.testing import app_client, capture_logs, metric_value, parse_metrics
+
+
+def _app():  # type: ignore[no-untyped-def]
+    app = create_app(ServiceSettings(service_version="3.1.4"))
+
+    @app.get("/items/{item_id}")
+    async def item(item_id: int) -> dict[str, int]:
+        return {"id": item_id}
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("kaboom")
+
+    return app
+
+
+def _count(text: str, route: str, status_class: str) -> float:
+    return (
+        metric_value(
+            text, "http_server_requests_total", method="GET", route=route, status_class=status_class
+        )
+        or 0.0
+    )
+
+
+def test_red_metrics_by_route_template_and_status_class() -> None:
+    app = _app()
+    with capture_logs(), app_client(app, raise_server_exceptions=False) as client:
+        before = client.get("/metrics").text
+        for i in range(3):
+            assert client.get(f"/items/{i}").status_code == 200
+        assert client.get("/items/not-a-number").status_code == 422
+        assert client.get("/boom").status_code == 500
+        for path in ("/livez", "/readyz", "/startupz"):
+            client.get(path)
+        response = client.get("/metrics")
+    assert response.status_code == 200
+    assert response.history == []  # no redirect
+    assert response.headers["content-type"].startswith("text/plain")
+    after = response.text
+    route = "/items/{item_id}"
+    assert _count(after, route, "2xx") - _count(before, route, "2xx") == 3
+    assert _count(after, route, "4xx") - _count(before, route, "4xx") == 1
+    assert _count(after, "/boom", "5xx") - _count(before, "/boom", "5xx") == 1
+    samples = parse_metrics(after)
+    routes = {labels["route"] for labels, _ in samples["http_server_requests_total"]}
+    assert not routes & {"/livez", "/readyz", "/startupz", "/metrics"}  # excluded
+    assert "/items/0" not in routes  # never the raw path
+    buckets = {
+        labels["le"]
+        for labels, _ in samples["http_server_request_duration_seconds_bucket"]
+        if labels["route"] == route
+    }
+    assert {"0.3", "1.0", "+Inf"} <= buckets
+    assert metric_value(after, "http_server_requests_in_flight") is not None
+    assert (
+        metric_value(
+            after, "service_build_info", service="orders-api", version="3.1.4", environment="dev"
+        )
+        == 1.0
+    )
+
+
+@pytest.mark.requires("promtool")
+def test_promtool_accepts_the_exposition(tmp_path: Path) -> None:
+    app = _app()
+    with capture_logs(), app_client(app) as client:
+        client.get("/items/1")
+        text = client.get("/metrics").text
+    result = subprocess.run(
+        ["promtool", "check", "metrics"], input=text, capture_output=True, text=True, check=False
+    )
+    # promtool exits 0 when the text parses; lint findings (if any) go to stderr with 3.
+    assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_metrics_disabled_hides_the_endpoint(chassis_env: pytest.MonkeyPatch) -> None:
+    chassis_env.setenv("METRICS_ENABLED", "false")
+    app = create_app(ServiceSettings())
+    with capture_logs(), app_client(app) as client:
+        assert client.get("/metrics").status_code == 404
+        assert client.get("/livez").status_code == 200
+
+
+@pytest.mark.slow
+def test_multiprocess_mode_aggregates_two_workers(tmp_path: Path) -> None:
+    """Two uvicorn worker processes write to PROMETHEUS_MULTIPROC_DIR; a scrape sums them."""
+    port = free_port()
+    mp_dir = tmp_path / "prom"
+    mp_dir.mkdir()
+    env = subprocess_env(PROMETHEUS_MULTIPROC_DIR=str(mp_dir), TRACING_ENABLED="false")
+    server = subprocess.Popen(
+        [PYTHON, "-m", "uvicorn", "--app-dir", str(SAMPLE_SERVICE.parent), "sample_service:app",
+         "--host", "127.0.0.1", "--port", str(port), "--workers", "2", "--no-access-log"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/startupz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "uvicorn workers never started"
+            time.sleep(0.2)
+        pids: set[str] = set()
+        for i in range(60):
+            # A fresh connection per request so the kernel spreads them over both workers.
+            with httpx.Client() as client:
+                assert client.get(f"{base}/items/{i}").status_code == 200
+        pids = {p.name for p in mp_dir.iterdir()}
+        text = httpx.get(f"{base}/metrics").text
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert len({name.rsplit("_", 1)[-1] for name in pids}) >= 2, pids  # files of 2+ processes
+    total = metric_value(text, "http_server_requests_total", method="GET", route="/items/{item_id}")
+    assert total == 60
