@@ -8,6 +8,8 @@ same values so they cannot drift.
 
 from __future__ import annotations
 
+from prometheus_client.utils import floatToGoString
+
 CONTRACT_BUCKETS: tuple[float, ...] = (
     0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.3,
     0.4, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 5.0, 10.0,
@@ -23,5 +25,5 @@ else:
 
 def le_label(seconds: float) -> str:
     """The `le` label value prometheus-client writes for a bucket bound (1 -> "1.0")."""
-    # prometheus_client.utils.floatToGoString renders finite floats with repr().
-    return repr(float(seconds))
+    # The chassis exports with prometheus-client: use its own formatting, not a copy.
+    return str(floatToGoString(float(seconds)))
