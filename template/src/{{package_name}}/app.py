@@ -72,27 +72,33 @@ CONSUMER_FLAG = "consumer-enabled"
 log = get_logger("{{ package_name }}.app")
 
 
-def create_app(settings: Settings) -> FastAPI:
-    """The worker: a consumer running in the app's lifespan, plus health/metrics routes."""
+def create_app(settings: Settings, consumer: Consumer | None = None) -> FastAPI:
+    """The worker: a consumer running in the app's lifespan, plus health/metrics routes.
+
+    `consumer` defaults to the broker consumer; unit tests hand in a stand-in.
+    """
+    worker = consumer or Consumer(
+        settings, enabled=lambda: bool(app.state.flags.is_enabled(CONSUMER_FLAG, True))
+    )
 
     async def broker() -> None:
-        await consumer.ping()
+        await worker.ping()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await consumer.connect()
-        app.state.consumer = consumer
-        task = asyncio.create_task(consumer.run(), name="consumer")
+        await worker.connect()
+        app.state.consumer = worker
+        task = asyncio.create_task(worker.run(), name="consumer")
         try:
             yield
         finally:
             # SIGTERM: stop taking messages, let the one in hand finish, then close.
-            await consumer.stop()
+            await worker.stop()
             try:
                 await asyncio.wait_for(task, timeout=settings.shutdown_grace_seconds)
             except TimeoutError:
                 log.error("consumer did not stop within the grace period")
-            await consumer.close()
+            await worker.close()
 
     app = create_chassis_app(
         settings,
@@ -100,7 +106,6 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
         description="{{ description }}",
     )
-    consumer = Consumer(settings, enabled=lambda: app.state.flags.is_enabled(CONSUMER_FLAG, True))
     app.include_router(router)
     return app
 {% endif %}
