@@ -1,1 +1,4 @@
-"""{{ service_name }}: {{ description }}"""
+"""{{ service_name }}.
+
+{{ description | wordwrap(96) }}
+"""

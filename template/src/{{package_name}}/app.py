@@ -1,5 +1,7 @@
 """{{ service_name }}'s application: the chassis plus this service's own parts.
 
+{{ description | wordwrap(96) }}
+
 `create_app(settings)` is what the server runs and what the tests start (with
 its real lifespan and middleware), so both exercise the same code.
 """
@@ -56,7 +58,7 @@ def create_app(settings: Settings, repository: ItemRepository | None = None) -> 
         settings,
         readiness_checks=[HealthCheck("{{ 'database' if database == 'postgres' else 'repository' }}", repo.ping, timeout_seconds=2.0)],
         lifespan=lifespan,
-        description="{{ description }}",
+        description=(__doc__ or "").strip(),
     )
     app.include_router(router)
     return app
@@ -104,7 +106,7 @@ def create_app(settings: Settings, consumer: Consumer | None = None) -> FastAPI:
         settings,
         readiness_checks=[HealthCheck("broker", broker, timeout_seconds=2.0)],
         lifespan=lifespan,
-        description="{{ description }}",
+        description=(__doc__ or "").strip(),
     )
     app.include_router(router)
     return app

@@ -1,0 +1,4 @@
+"""events-worker.
+
+Events: consumes order events, retries with backoff, dead-letters poison messages
+"""

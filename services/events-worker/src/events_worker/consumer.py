@@ -1,0 +1,151 @@
+"""RabbitMQ consumer (aio-pika): consume, ack, retry with backoff, dead-letter.
+
+Topology, declared idempotently at start-up:
+- `<queue>`: the work queue;
+- `<queue>.retry`: messages wait there for their backoff (per-message TTL), then
+  RabbitMQ dead-letters them back to `<queue>` (no sleeping consumer, no lost message);
+- `<queue>.dead`: poison messages and those out of attempts, with the reason in a header.
+A message is acked only after its retry or dead-letter copy was published
+(publisher confirms), so a crash at any point re-delivers rather than loses it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+import aio_pika
+from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
+from slipway_chassis.logs import get_logger
+from slipway_chassis.metrics import QUEUE_DEPTH, QUEUE_MESSAGES, QUEUE_OLDEST_AGE, QUEUE_PROCESSING
+
+from events_worker.processing import Outcome, process
+from events_worker.settings import Settings
+
+ATTEMPT_HEADER = "x-attempt"
+log = get_logger("events_worker.consumer")
+
+
+class Consumer:
+    """Consumes `settings.queue_name` until stopped."""
+
+    def __init__(self, settings: Settings, *, enabled: Callable[[], bool] = lambda: True) -> None:
+        self.settings = settings
+        self.queue = settings.queue_name
+        self._enabled = enabled
+        self._connection: AbstractRobustConnection | None = None
+        self._channel: aio_pika.abc.AbstractChannel | None = None
+        self._stopping = asyncio.Event()
+
+    async def connect(self) -> None:
+        self._connection = await aio_pika.connect_robust(
+            self.settings.broker_url.get_secret_value()
+        )
+        self._channel = await self._connection.channel(publisher_confirms=True)
+        await self._channel.set_qos(prefetch_count=self.settings.prefetch)
+        await self._channel.declare_queue(self.queue, durable=True)
+        await self._channel.declare_queue(
+            f"{self.queue}.retry",
+            durable=True,
+            arguments={"x-dead-letter-exchange": "", "x-dead-letter-routing-key": self.queue},
+        )
+        await self._channel.declare_queue(f"{self.queue}.dead", durable=True)
+
+    async def publish(self, body: bytes, *, attempt: int = 1) -> None:
+        """Put a message on the work queue (used by POST /messages and tests)."""
+        await self._send(self.queue, body, attempt=attempt)
+
+    async def _send(
+        self,
+        routing_key: str,
+        body: bytes,
+        *,
+        attempt: int,
+        expiration: float | None = None,
+        reason: str | None = None,
+    ) -> None:
+        assert self._channel is not None, "connect() first"  # noqa: S101 - programming error
+        headers: dict[str, aio_pika.abc.FieldValue] = {ATTEMPT_HEADER: attempt}
+        if reason:
+            headers["x-death-reason"] = reason
+        message = aio_pika.Message(
+            body,
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            headers=headers,
+            timestamp=time.time(),
+            expiration=expiration,
+        )
+        await self._channel.default_exchange.publish(message, routing_key=routing_key)
+
+    async def _on_message(self, message: AbstractIncomingMessage) -> None:
+        attempt = int((message.headers or {}).get(ATTEMPT_HEADER, 1))  # type: ignore[arg-type]
+        if message.timestamp is not None:
+            QUEUE_OLDEST_AGE.labels(self.queue).set(
+                max(0.0, time.time() - message.timestamp.timestamp())
+            )
+        started = time.perf_counter()
+        decision = await process(
+            message.body,
+            attempt,
+            max_attempts=self.settings.max_attempts,
+            base=self.settings.retry_base_seconds,
+            cap=self.settings.retry_max_seconds,
+        )
+        if decision.outcome is Outcome.RETRIED:
+            await self._send(
+                f"{self.queue}.retry",
+                message.body,
+                attempt=attempt + 1,
+                expiration=decision.delay_seconds,
+            )
+        elif decision.outcome is Outcome.DEAD_LETTERED:
+            await self._send(
+                f"{self.queue}.dead", message.body, attempt=attempt, reason=decision.reason
+            )
+        await message.ack()
+        QUEUE_PROCESSING.labels(self.queue).observe(time.perf_counter() - started)
+        QUEUE_MESSAGES.labels(self.queue, decision.outcome.value).inc()
+        if decision.outcome is not Outcome.ACKED:
+            log.warning(
+                "message not processed",
+                outcome=decision.outcome.value,
+                attempt=attempt,
+                reason=decision.reason,
+                retry_in_seconds=decision.delay_seconds,
+            )
+
+    async def run(self) -> None:
+        """Consume until stop(); pauses (no new deliveries) while the flag is off."""
+        assert self._channel is not None, "connect() first"  # noqa: S101
+        queue = await self._channel.get_queue(self.queue)
+        tag: str | None = None
+        while not self._stopping.is_set():
+            if self._enabled() and tag is None:
+                tag = await queue.consume(self._on_message)
+            elif not self._enabled() and tag is not None:
+                await queue.cancel(tag)
+                tag = None
+            declared = await self._channel.declare_queue(self.queue, durable=True, passive=True)
+            depth = declared.declaration_result.message_count or 0
+            QUEUE_DEPTH.labels(self.queue).set(depth)
+            if depth == 0:
+                QUEUE_OLDEST_AGE.labels(self.queue).set(0)
+            try:
+                await asyncio.wait_for(self._stopping.wait(), timeout=1.0)
+            except TimeoutError:
+                continue
+        if tag is not None:
+            await queue.cancel(tag)
+
+    async def stop(self) -> None:
+        self._stopping.set()
+
+    async def ping(self) -> None:
+        """Readiness: the connection is open (raises otherwise)."""
+        if self._connection is None or self._connection.is_closed:
+            raise ConnectionError("not connected to RabbitMQ")
+
+    async def close(self) -> None:
+        if self._connection is not None:
+            await self._connection.close()

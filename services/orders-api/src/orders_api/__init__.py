@@ -1,0 +1,4 @@
+"""orders-api.
+
+Orders: create and read the items of an order
+"""

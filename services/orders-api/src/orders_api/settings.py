@@ -1,0 +1,21 @@
+"""orders-api's settings: the chassis' variables plus this service's own.
+
+Read once at start-up from the environment; a missing or invalid variable stops
+the process with a message naming it (slipway_chassis.SettingsError).
+"""
+
+from __future__ import annotations
+
+from pydantic import SecretStr
+from slipway_chassis.settings import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    """Environment variables of orders-api (names: the field names, upper-cased)."""
+
+    # Items returned by GET /items at most.
+    items_page_limit: int = 100
+    # postgresql+asyncpg://user:password@host:5432/db. Unset: items live in memory
+    # (tests, local runs); the Helm values set it from a Secret in every environment.
+    database_url: SecretStr | None = None
+    database_pool_size: int = 5

@@ -1,0 +1,102 @@
+"""Rendering helpers shared by the template tests (and the examples' regeneration).
+
+    python tests/template/template_rendering.py --regenerate-examples
+
+re-renders services/<name> from their committed answers files: the way to
+update the examples after a template change (the re-render test fails until then).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import copier
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICES = ROOT / "services"
+ANSWERS_FILE = ".copier-answers.yml"
+# Template-controlled answers-file keys that depend on where/when it was rendered.
+VOLATILE_ANSWERS = ("_commit", "_src_path")
+
+
+def template_snapshot(dst: Path) -> Path:
+    """Copy what copier needs (copier.yml, template/, scripts/migrations/) to `dst`.
+
+    Rendering from a plain folder skips copier's git clone of the whole
+    monorepo: the same files, much faster, and uncommitted edits included.
+    """
+    dst.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(ROOT / "copier.yml", dst / "copier.yml")
+    shutil.copytree(ROOT / "template", dst / "template", dirs_exist_ok=True)
+    shutil.copytree(
+        ROOT / "scripts" / "migrations", dst / "scripts" / "migrations", dirs_exist_ok=True
+    )
+    return dst
+
+
+def render(src: Path | str, dst: Path, answers: dict[str, Any], **options: Any) -> Path:
+    """`copier copy` non-interactively; returns the rendered project folder."""
+    copier.run_copy(
+        str(src),
+        str(dst),
+        data=answers,
+        defaults=True,
+        unsafe=True,
+        quiet=True,
+        **options,
+    )
+    return dst
+
+
+def user_answers(project: Path) -> dict[str, Any]:
+    """The answers recorded in a project's answers file, without copier's private keys."""
+    recorded = yaml.safe_load((project / ANSWERS_FILE).read_text())
+    return {k: v for k, v in recorded.items() if not k.startswith("_")}
+
+
+def project_files(project: Path) -> dict[str, bytes]:
+    """Relative path -> bytes of every file a render produces (no caches, no venvs)."""
+    skip_dirs = {"__pycache__", ".venv", ".nox", ".pytest_cache", ".ruff_cache", ".mypy_cache",
+                 ".terraform", "wheelhouse", "release", "reports"}  # fmt: skip
+    files: dict[str, bytes] = {}
+    for path in sorted(project.rglob("*")):
+        rel = path.relative_to(project)
+        if path.is_file() and not skip_dirs.intersection(rel.parts):
+            files[rel.as_posix()] = path.read_bytes()
+    return files
+
+
+def without_volatile(answers_text: bytes) -> bytes:
+    """The answers file minus the lines naming the template's location and commit."""
+    return b"\n".join(
+        line
+        for line in answers_text.split(b"\n")
+        if not line.startswith(tuple(f"{k}:".encode() for k in VOLATILE_ANSWERS))
+    )
+
+
+def regenerate_examples() -> None:
+    """Re-render every services/<name> in place from its own answers file."""
+    for answers_file in sorted(SERVICES.glob(f"*/{ANSWERS_FILE}")):
+        project = answers_file.parent
+        answers = user_answers(project)
+        for path in list(project.iterdir()):
+            if path.name in {".venv", ".nox"}:
+                continue
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+        # Rendered from inside the service so `_src_path` is `../..`: a plain
+        # `copier update` run in services/<name> finds the template.
+        with contextlib.chdir(project):
+            render("../..", Path("."), answers, vcs_ref="HEAD")
+        print(f"regenerated {project.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["--regenerate-examples"]:
+        sys.exit(__doc__)
+    regenerate_examples()
