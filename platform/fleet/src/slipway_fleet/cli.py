@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +90,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _status(args: argparse.Namespace, fleet: Fleet, state: RunState, out: Console,
             err: Console, show: bool) -> int:
-    jobs = [StatusJob(m, state.work, state.cache) for m in fleet.members]
+    run_id = uuid.uuid4().hex
+    jobs = [StatusJob(m, state.work, state.cache, run_id) for m in fleet.members]
     statuses = run_parallel(member_status, jobs, names=[m.name for m in fleet.members],
                             workers=args.jobs, label="status", console=err, show_progress=show)
     if args.json:
@@ -111,10 +113,11 @@ def _update(args: argparse.Namespace, fleet: Fleet, state: RunState, out: Consol
     if not args.dry_run:
         state.start(key, previous)
     todo = [m for m in fleet.members if m.name not in previous]
+    run_id = uuid.uuid4().hex
     jobs = [
         UpdateJob(member=m, target=args.to, work_root=state.work, cache_root=state.cache,
                   log_dir=state.logs, dry_run=args.dry_run, checks=tuple(args.check) or fleet.checks,
-                  publish=publish, data=_data_for(args.data_dir, m.name))
+                  publish=publish, data=_data_for(args.data_dir, m.name), run_id=run_id)
         for m in todo
     ]
     for m in todo:

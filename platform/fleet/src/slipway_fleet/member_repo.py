@@ -32,10 +32,11 @@ def check_reachable(member: Member) -> None:
         if not member.path.is_dir():
             raise MemberError("unreachable", f"repository path {member.path} does not exist")
         try:
-            top = git("rev-parse", "--show-toplevel", cwd=member.path).strip()
+            bare = git("rev-parse", "--is-bare-repository", cwd=member.path).strip() == "true"
+            top = "" if bare else git("rev-parse", "--show-toplevel", cwd=member.path).strip()
         except GitError as exc:
             raise MemberError("unreachable", f"{member.path} is not a git repository") from exc
-        if Path(top).resolve() != member.path.resolve():
+        if top and Path(top).resolve() != member.path.resolve():
             raise MemberError(
                 "unreachable", f"{member.path} is inside repository {top}: list {top} with subdir"
             )
@@ -48,13 +49,17 @@ def check_reachable(member: Member) -> None:
 
 def dirty_files(member: Member) -> list[str]:
     """Uncommitted changes in the member's subproject (local members only)."""
-    if not member.is_local:
+    if not member.is_local or is_bare(member.path):
         return []
     out = git(
         "--no-optional-locks", "status", "--porcelain", "--untracked-files=normal",
         "--", member.subdir or ".", cwd=member.path,
     )
     return [line[3:] for line in out.splitlines() if line.strip()]
+
+
+def is_bare(path: Path) -> bool:
+    return git("rev-parse", "--is-bare-repository", cwd=path, check=False).strip() == "true"
 
 
 def clone(member: Member, dest: Path) -> Path:

@@ -46,6 +46,7 @@ class UpdateJob:
     checks: tuple[str, ...] = ()
     publish: PublishConfig | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    run_id: str = ""  # the template is fetched once per run, not once per member
 
 
 @contextlib.contextmanager
@@ -161,7 +162,7 @@ def _update(job: UpdateJob, scratch: Path) -> Outcome:
 
 def _template(answers: dict[str, Any], job: UpdateJob) -> TemplateSource:
     try:
-        return fetch_template(str(answers["_src_path"]), job.cache_root)
+        return fetch_template(str(answers["_src_path"]), job.cache_root, job.run_id)
     except TemplateError as exc:
         raise MemberError("template", str(exc)) from exc
 
@@ -191,12 +192,22 @@ def _existing_branch(repo: Path, sub: Path, base: Outcome, target: Release) -> O
     merge_base = git("merge-base", "HEAD", "origin/HEAD", cwd=repo, check=False).strip()
     rel = git("diff", "--name-only", "--relative", merge_base or "HEAD", "HEAD", cwd=sub).split()
     base.commit = git("rev-parse", "HEAD", cwd=repo).strip()
-    if still := conflicted_files(sub, rel):
+    tip = git("log", "-1", "--format=%B", cwd=repo)
+    if f"{STATUS_TRAILER}: conflicted" in tip:  # our conflicted commit, no human on it yet
+        base.result, base.conflicts = Result.CONFLICTED, _listed_conflicts(tip)
+        base.reason = f"update branch {base.branch} still waits for a human to resolve conflicts"
+    elif still := conflicted_files(sub, rel):
         base.result, base.conflicts = Result.CONFLICTED, still
         base.reason = f"update branch {base.branch} still has unresolved conflicts"
     else:
         base.reason = f"update branch {base.branch} is already at {target.version} (awaiting merge)"
     return base
+
+
+def _listed_conflicts(message: str) -> list[str]:
+    """The `- path` lines under the Conflicts heading of our own commit message."""
+    lines = message.split("Conflicts (", 1)[-1].split("\n\n", 1)[0].splitlines()[1:]
+    return [line.removeprefix("- ") for line in lines if line.startswith("- ")]
 
 
 def _has_ref(repo: Path, ref: str) -> bool:

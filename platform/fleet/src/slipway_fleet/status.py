@@ -21,6 +21,7 @@ class StatusJob:
     member: Member
     work_root: Path
     cache_root: Path
+    run_id: str = ""
 
 
 @dataclass
@@ -71,7 +72,7 @@ def member_status(job: StatusJob) -> MemberStatus:
 def _fill(job: StatusJob, out: MemberStatus, scratch: Path) -> None:
     member = job.member
     member_repo.check_reachable(member)
-    if member.is_local:
+    if member.is_local and not member_repo.is_bare(member.path):
         root = member.path
         out.dirty = bool(member_repo.dirty_files(member))
     else:
@@ -81,7 +82,7 @@ def _fill(job: StatusJob, out: MemberStatus, scratch: Path) -> None:
     out.source, out.commit = str(answers["_src_path"]), str(answers.get("_commit") or "")
     out.update_branches = member_repo.update_branches(member)
     try:
-        template = fetch_template(out.source, job.cache_root)
+        template = fetch_template(out.source, job.cache_root, job.run_id)
     except TemplateError as exc:
         raise MemberError("template", str(exc)) from exc
     out.latest = str(template.latest.version) if template.latest else ""

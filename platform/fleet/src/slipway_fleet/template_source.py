@@ -70,18 +70,22 @@ class TemplateSource:
         return {}
 
 
-def fetch_template(url: str, cache_root: Path) -> TemplateSource:
-    """Clone (or refresh) the template once into `cache_root`; read its release tags."""
+def fetch_template(url: str, cache_root: Path, run_id: str = "") -> TemplateSource:
+    """Clone (or refresh) the template once per run into `cache_root`; read its tags."""
     clone = cache_root / "templates" / _key(url)
+    marker = clone / ".git" / "slipway-fleet-run"
     with file_lock(cache_root / "locks" / f"template-{_key(url)}"):
         source = str(local_path(url)) if is_local(url) else url
         try:
             if (clone / ".git").is_dir():
-                git("fetch", "--quiet", "--tags", "--force", "origin", cwd=clone, timeout=600)
+                if not run_id or not marker.is_file() or marker.read_text() != run_id:
+                    git("fetch", "--quiet", "--tags", "--force", "--prune", "origin", cwd=clone,
+                        timeout=600)
             else:
                 clone.parent.mkdir(parents=True, exist_ok=True)
                 git("clone", "--quiet", "--no-checkout", source, str(clone), timeout=600)
         except GitError as exc:
             raise TemplateError(f"cannot fetch template {url}: {exc.stderr}") from exc
+        marker.write_text(run_id)
         tags = git("tag", "--list", cwd=clone).split()
     return TemplateSource(url=url, clone=clone, releases=tuple(releases_from_tags(tags)))

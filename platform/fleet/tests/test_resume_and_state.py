@@ -1,0 +1,69 @@
+"""`--resume` finishes only the remaining and failed members; a killed run leaves
+nothing behind that the next run does not clean; two runs cannot share state."""
+
+from __future__ import annotations
+
+import fcntl
+from pathlib import Path
+
+from conftest import run_fleet, write_fleet
+from slipway_fleet.testing import MemberFactory, refs_snapshot
+
+
+def test_resume_redoes_only_failed_members(tmp_path: Path, factory: MemberFactory) -> None:
+    for name in ("one", "two", "three"):
+        factory.member(tmp_path / name, "v1.1.0")
+    fleet = write_fleet(tmp_path / "fleet.yml", [{"repo": n} for n in ("one", "two", "three")])
+    state = tmp_path / "state"
+    (tmp_path / "three").rename(tmp_path / "three-away")  # e.g. a network outage
+
+    first = run_fleet("update", "--fleet", fleet, "--to", "2.0.0", "--state-dir", state)
+    assert first.code == 1
+    assert [first.member(n)["result"] for n in ("one", "two", "three")] == \
+        ["updated", "updated", "failed"]
+    assert first.member("three")["category"] == "unreachable"
+
+    (tmp_path / "three-away").rename(tmp_path / "three")
+    refs = {n: refs_snapshot(tmp_path / n) for n in ("one", "two")}
+    log_one = (state / "logs" / "one.log").stat().st_mtime_ns
+    resumed = run_fleet("update", "--fleet", fleet, "--to", "2.0.0", "--resume",
+                        "--state-dir", state)
+
+    assert resumed.code == 0, resumed.doc
+    assert resumed.member("three")["result"] == "updated"
+    assert not resumed.member("three")["from_previous_run"]
+    for name in ("one", "two"):  # not processed again: taken from the saved state
+        assert resumed.member(name)["from_previous_run"] is True
+        assert refs_snapshot(tmp_path / name) == refs[name]
+    assert (state / "logs" / "one.log").stat().st_mtime_ns == log_one
+    assert resumed.doc["summary"]["updated"] == 3
+
+
+def test_leftovers_of_a_killed_run_are_removed(tmp_path: Path, factory: MemberFactory) -> None:
+    factory.member(tmp_path / "one", "v1.1.0")
+    fleet = write_fleet(tmp_path / "fleet.yml", [{"repo": "one"}])
+    state = tmp_path / "state"
+    stale = state / "work" / "one-killed" / "repo"
+    stale.mkdir(parents=True)
+    (stale / "half-written").write_text("x")
+
+    run = run_fleet("update", "--fleet", fleet, "--to", "2.0.0", "--state-dir", state)
+
+    assert run.code == 0
+    assert not (state / "work").exists()
+
+
+def test_a_second_concurrent_run_is_refused(tmp_path: Path, factory: MemberFactory) -> None:
+    factory.member(tmp_path / "one", "v1.1.0")
+    fleet = write_fleet(tmp_path / "fleet.yml", [{"repo": "one"}])
+    state = tmp_path / "state"
+    state.mkdir()
+    with (state / "lock").open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        import subprocess
+        import sys
+        proc = subprocess.run(
+            [sys.executable, "-m", "slipway_fleet.cli", "update", "--fleet", str(fleet), "--to",
+             "2.0.0", "--state-dir", str(state)], capture_output=True, text=True, check=False)
+    assert proc.returncode == 2
+    assert "another slipway-fleet run" in proc.stderr
