@@ -111,6 +111,9 @@ context) (number of skips the caller already wrote). */}}
 {{- if and .Values.image.digest (ne .Values.image.pullPolicy "Always") -}}
 {{- $skips = append $skips "CKV_K8S_15=The image is pinned by digest, so a cached copy is byte-identical to the registry's" -}}
 {{- end -}}
+{{- if .Values.secretEnv -}}
+{{- $skips = append $skips "CKV_K8S_35=Settings are read from the environment (pydantic-settings, 12-factor); values come from Secrets via secretKeyRef, never from values files" -}}
+{{- end -}}
 {{- range $i, $s := $skips }}
 checkov.io/skip{{ add1 $i | add $offset }}: {{ $s }}
 {{- end }}
