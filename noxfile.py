@@ -134,8 +134,25 @@ def tests(s: nox.Session) -> None:
 # ------------------------------------------------------------------ helm
 # (sessions: helm)
 
+
 # ------------------------------------------------------------------ observability
 # (sessions: observability)
+# Not tagged "ci": its pytest suite already runs in `tests`; this one adds the
+# generated artefacts for every service spec (build/observability/, git-ignored).
+@session(python=PYTHON, tags=["observability"])
+def observability(s: nox.Session) -> None:
+    """Check every slo.yaml, run its promtool alert tests, render dashboards (JSON+PNG)."""
+    _sync(s, "test")
+    if not _require(s, "promtool", "amtool", "prometheus", "alertmanager"):
+        return
+    specs = [ROOT / p for p in _git_files("services/*/slo.yaml", "platform/observability/examples")]
+    for spec in sorted(p for p in specs if p.name.endswith("slo.yaml")):
+        out = ROOT / "build" / "observability" / spec.parent.name / spec.stem
+        s.run("slipway-obs", "check", str(spec))
+        s.run("slipway-obs", "test", str(spec), "-o", str(out / "rules"))
+        s.run("slipway-obs", "dashboards", str(spec), "-o", str(out / "dashboards"))
+    s.run("pytest", "platform/observability/tests", *s.posargs)
+
 
 # ------------------------------------------------------------------ terraform and ansible
 # (sessions: terraform, ansible)

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 from slipway_observability import promtool, yamlio
 from slipway_observability.alertmanager import Delivery, Timing, alertmanager_config
 
@@ -142,3 +143,18 @@ def test_real_alertmanager_delivers_groups_and_inhibits(tmp_path: Path, webhook:
         ticket = next(a for a in state if a["labels"]["alertname"] == "LatencyBudgetSlowBurn")
         assert ticket["status"]["state"] == "suppressed"
         assert ticket["status"]["inhibitedBy"]
+
+
+def test_committed_example_matches_the_generator() -> None:
+    committed = Path(__file__).resolve().parents[1] / "configs" / "alertmanager.yml"
+    assert yaml.safe_load(committed.read_text()) == alertmanager_config(["payments"]), (
+        "configs/alertmanager.yml drifted: regenerate it with "
+        "`slipway-obs alertmanager platform/observability/examples/*.slo.yaml`"
+    )
+
+
+@pytest.mark.requires("amtool")
+def test_amtool_accepts_committed_example() -> None:
+    committed = Path(__file__).resolve().parents[1] / "configs" / "alertmanager.yml"
+    result = promtool.run("amtool", "check-config", committed)
+    assert result.ok, result.output

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 SLACK_TEXT = (
-    "{{ range .Alerts }}[{{ .Status }}] {{ .Labels.alertname }} "
+    "{{ range .Alerts }}[{{ .Status }}] {{ .Labels.alertname }}\n"
     "service={{ .Labels.service }} severity={{ .Labels.severity }}"
     "{{ if .Labels.slo }} slo={{ .Labels.slo }}{{ end }}\n"
     "{{ .Annotations.summary }}\nrunbook: {{ .Annotations.runbook_url }}\n{{ end }}"

@@ -26,4 +26,4 @@ else:
 def le_label(seconds: float) -> str:
     """The `le` label value prometheus-client writes for a bucket bound (1 -> "1.0")."""
     # The chassis exports with prometheus-client: use its own formatting, not a copy.
-    return str(floatToGoString(float(seconds)))
+    return str(floatToGoString(float(seconds)))  # type: ignore[no-untyped-call]

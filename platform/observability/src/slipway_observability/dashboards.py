@@ -72,7 +72,8 @@ class _Layout:
         return self.next_id - 1
 
     def json(self) -> dict[str, Any]:
-        return json.loads(json.dumps(self.board.build(), cls=JSONEncoder))
+        board: dict[str, Any] = json.loads(json.dumps(self.board.build(), cls=JSONEncoder))
+        return board
 
 
 def _sel(spec: SLOSpec, **extra: str) -> str:

@@ -124,7 +124,9 @@ class _SeriesBuilder:
         return [{"series": name, "values": _compress(ages)}]
 
 
-def _expect(spec: SLOSpec, slo: str, severity: AlertSeverity, at: int, firing: bool) -> dict:
+def _expect(
+    spec: SLOSpec, slo: str, severity: AlertSeverity, at: int, firing: bool
+) -> dict[str, Any]:
     rule = alert_rule(spec, slo, severity)
     alerts = [{"exp_labels": rule["labels"], "exp_annotations": rule["annotations"]}]
     return {
@@ -146,7 +148,7 @@ def scenarios(spec: SLOSpec, slo: str) -> list[dict[str, Any]]:
     detect = page_detection_minutes(budget)
     page_for, ticket_for = _for_minutes(PAGE), _for_minutes(TICKET)
 
-    def group(name: str, segments: list[Segment], checks: list[dict]) -> dict[str, Any]:
+    def group(name: str, segments: list[Segment], checks: list[dict[str, Any]]) -> dict[str, Any]:
         return {
             "name": f"{spec.service} {slo}: {name}",
             "interval": "1m",

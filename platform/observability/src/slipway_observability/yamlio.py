@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 
 
-class _ReadableDumper(yaml.SafeDumper):
+class _ReadableDumper(yaml.SafeDumper):  # type: ignore[misc] # untyped without types-PyYAML
     """SafeDumper that writes multi-line strings as `|` blocks and never uses aliases."""
 
     def ignore_aliases(self, data: Any) -> bool:
@@ -25,7 +25,7 @@ _ReadableDumper.add_representer(str, _str)
 
 def dump(data: Any) -> str:
     """YAML text with keys in insertion order."""
-    return yaml.dump(data, Dumper=_ReadableDumper, sort_keys=False, width=100)
+    return str(yaml.dump(data, Dumper=_ReadableDumper, sort_keys=False, width=100))
 
 
 def write(data: Any, path: Path) -> Path:
