@@ -47,3 +47,38 @@ def test_warnings_for_unalertable_objectives() -> None:
         }
     )
     assert any("no burn-rate page can ever fire" in w for w in warnings(spec))
+
+
+def test_dashboards_command(tmp_path: Path) -> None:
+    assert main(["dashboards", str(EXAMPLE), "-o", str(tmp_path), "--no-png"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "orders-api-latency.json",
+        "orders-api-red.json",
+        "orders-api-slo.json",
+    ]
+
+
+def test_alertmanager_command(tmp_path: Path) -> None:
+    out = tmp_path / "am.yml"
+    assert main(["alertmanager", str(EXAMPLE), "--team", "search", "-o", str(out)]) == 0
+    receivers = {r["name"] for r in yaml.safe_load(out.read_text())["receivers"]}
+    assert {"payments-page", "payments-ticket", "search-page", "search-ticket"} <= receivers
+
+
+@pytest.mark.requires("promtool")
+def test_test_command_runs_promtool(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["test", str(EXAMPLE), "-o", str(tmp_path)]) == 0
+    assert "SUCCESS" in capsys.readouterr().out
+    assert (tmp_path / "orders-api.test.yml").is_file()
+
+
+SERVICE_SPECS = sorted(Path(__file__).resolve().parents[3].glob("services/*/slo.yaml"))
+
+
+@pytest.mark.parametrize("spec", SERVICE_SPECS, ids=[p.parent.name for p in SERVICE_SPECS])
+def test_example_services_specs_are_valid(spec: Path, tmp_path: Path) -> None:
+    """The services generated from the template carry specs this package accepts."""
+    assert (
+        main(["rules", str(spec), "--format", "helm-values", "-o", str(tmp_path / "v.yaml")]) == 0
+    )
+    assert yaml.safe_load((tmp_path / "v.yaml").read_text())["prometheusRule"]["groups"]
