@@ -8,12 +8,13 @@ from collections.abc import Callable, Sequence
 from slipway_delivery.errors import DeliveryError, UsageError
 
 
-def run_cli(main: Callable[[Sequence[str] | None], int], argv: Sequence[str] | None) -> int:
+def run_cli(
+    main: Callable[[Sequence[str] | None], int], argv: Sequence[str] | None, prog: str
+) -> int:
     """Call `main`; a DeliveryError becomes a one-paragraph message, never a traceback."""
     try:
         return main(argv)
     except DeliveryError as exc:
-        prog = sys.argv[0].rsplit("/", 1)[-1] if sys.argv else "slipway"
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return exc.exit_code
 

@@ -20,7 +20,7 @@ class GateResult:
     """Outcome of one gate command: passed, failed, or not-run (with why)."""
 
     name: str
-    status: str  # "passed" | "failed" | "not-run"
+    status: str  # "passed" | "failed" (a finding) | "error" (the tool crashed) | "not-run"
     command: list[str]
     detail: str
 
@@ -35,10 +35,23 @@ def _gates_cli() -> str | None:
     return shutil.which("slipway-gates")
 
 
+def _baseline(service_dir: Path) -> Path | None:
+    """The detect-secrets baseline: the service's own, else the nearest one above it."""
+    for folder in (service_dir, *service_dir.parents):
+        if (folder / ".secrets.baseline").is_file():
+            return folder / ".secrets.baseline"
+        if (folder / ".git").exists():
+            break
+    return None
+
+
 def image_gate_commands(cli: str, service_dir: Path, image_ref: str) -> list[tuple[str, list[str]]]:
     """The slipway-gates commands that judge an image (README of platform/gates)."""
+    secrets = [cli, "secrets", "--root", str(service_dir), "--image", image_ref]
+    if (baseline := _baseline(service_dir)) is not None:
+        secrets += ["--baseline", str(baseline)]
     return [
-        ("secrets-in-image", [cli, "secrets", "--root", str(service_dir), "--image", image_ref]),
+        ("secrets-in-image", secrets),
         ("hadolint", [cli, "hadolint", "--root", str(service_dir)]),
     ]
 
@@ -56,10 +69,15 @@ def run_image_gates(service_dir: Path, image_ref: str) -> list[GateResult]:
     for name, cmd in image_gate_commands(cli, service_dir, image_ref):
         done = subprocess.run(cmd, capture_output=True, text=True, check=False)  # noqa: S603
         tail = (done.stdout + done.stderr).strip()[-2000:]
-        if done.returncode == 0:
+        if "NOT RUN" in done.stdout + done.stderr:
+            # slipway-gates says so when a scanner is missing: never count it as passed.
+            results.append(GateResult(name, "not-run", cmd, tail))
+        elif done.returncode == 0:
             results.append(GateResult(name, "passed", cmd, tail))
         elif "invalid choice" in done.stderr or "No such command" in done.stderr:
             results.append(GateResult(name, "not-run", cmd, f"slipway-gates lacks it: {tail}"))
+        elif "Traceback (most recent call last)" in done.stderr:
+            results.append(GateResult(name, "error", cmd, f"slipway-gates crashed: {tail}"))
         else:
             results.append(GateResult(name, "failed", cmd, tail))
     return results

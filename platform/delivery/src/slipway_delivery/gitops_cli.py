@@ -120,7 +120,7 @@ def _main(argv: Sequence[str] | None) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `slipway-gitops`."""
-    return run_cli(_main, argv)
+    return run_cli(_main, argv, "slipway-gitops")
 
 
 if __name__ == "__main__":

@@ -71,6 +71,7 @@ def build_image(
     base_image: str = DEFAULT_BASE_IMAGE,
     labels: dict[str, str] | None = None,
     source_date_epoch: int | None = None,
+    no_cache: bool = False,
 ) -> BuiltImage:
     """`docker build` `context` into `<repository>:<tag>` for every tag (never `latest`)."""
     if not tags:
@@ -87,6 +88,8 @@ def build_image(
         iidfile = Path(tmp) / "iid"
         cmd = [buildkit_client(), "build", "--progress=plain", "--iidfile", str(iidfile)]
         cmd += ["--build-arg", f"BASE_IMAGE={base_image}"]
+        if no_cache:  # a cold build, for measuring what the cache saves
+            cmd.append("--no-cache")
         for key, value in sorted((labels or {}).items()):
             cmd += ["--label", f"{key}={value}"]
         for ref in refs:

@@ -83,20 +83,6 @@ def check_promotion(
         parsed = semver.Version.parse(version)
     except ValueError:
         raise UsageError(f"--version {version!r} is not SemVer (e.g. 1.4.0)") from None
-    if env in GATED:
-        if trigger != "tag":
-            raise PromotionRefusedError(
-                f"{env} moves only on a release tag: --trigger tag (got {trigger!r}); "
-                "merges to main deploy dev and qa only"
-            )
-        if parsed.prerelease or parsed.build:
-            raise PromotionRefusedError(
-                f"{env} takes release versions only, not {version!r} (tag vX.Y.Z without suffix)"
-            )
-        if not approved_by:
-            raise PromotionRefusedError(
-                f"{env} needs an approval: --approved-by NAME (the approver)"
-            )
     prev = previous_stage(env)
     evidence = tree.latest_verification(prev, service, digest)
     if evidence is None:
@@ -109,6 +95,21 @@ def check_promotion(
             f"refused: {service}@{digest} failed its {prev!r} checks "
             f"(recorded {evidence.get('recorded_at')}); a failed digest never moves forward"
         )
+    if env in GATED:
+        if trigger != "tag":
+            raise PromotionRefusedError(
+                f"refused: {env} moves only on a release tag: --trigger tag (got {trigger!r}); "
+                "merges to main deploy dev and qa only"
+            )
+        if parsed.prerelease or parsed.build:
+            raise PromotionRefusedError(
+                f"refused: {env} takes release versions only, not {version!r} "
+                "(tag vX.Y.Z without suffix)"
+            )
+        if not approved_by:
+            raise PromotionRefusedError(
+                f"refused: {env} needs an approval: --approved-by NAME (the approver)"
+            )
     built = tree.latest_verification("build", service, digest) or {}
     if built.get("version") and built["version"] != version:
         raise PromotionRefusedError(

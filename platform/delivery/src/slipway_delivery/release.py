@@ -114,7 +114,7 @@ def run_release(opts: ReleaseOptions) -> dict[str, Any]:
 
     if opts.smoke:
         record["smoke"] = _smoke(opts, run_ref, str(version.version))
-    failed = [g.name for g in gates if g.status == "failed"]
+    failed = [g.name for g in gates if g.status in ("failed", "error")]
     smoke_ok = record.get("smoke", {}).get("result", "passed") == "passed"
     record["result"] = "passed" if not failed and smoke_ok else "failed"
     (out / "release.json").write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")

@@ -85,7 +85,7 @@ def _main(argv: Sequence[str] | None) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `slipway-release`."""
-    return run_cli(_main, argv)
+    return run_cli(_main, argv, "slipway-release")
 
 
 if __name__ == "__main__":

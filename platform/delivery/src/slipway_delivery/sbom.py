@@ -1,7 +1,8 @@
 """CycloneDX SBOM of the Python environment inside a built image.
 
-The package list comes from the image itself (`pip list` run by the image's own
-interpreter), not from the lock file: the SBOM describes what shipped. The
+The package list comes from the image itself (importlib.metadata run by the
+image's own interpreter, so runtime images without pip work too), not from the
+lock file: the SBOM describes what shipped. The
 CycloneDX document is written by `cyclonedx-py requirements` (cyclonedx-bom),
 then tagged with the image reference it describes.
 """
@@ -19,14 +20,19 @@ from slipway_delivery.errors import DeliveryError
 from slipway_delivery.imagebuild import docker
 
 IMAGE_PYTHON = "/opt/venv/bin/python"
+_LIST_DISTRIBUTIONS = (
+    "import importlib.metadata as m\n"
+    "for d in m.distributions():\n"
+    "    print(f\"{d.metadata['Name']}=={d.version}\")\n"
+)
 
 
 def installed_packages(image_ref: str, python: str = IMAGE_PYTHON) -> list[str]:
     """`name==version` of every distribution in the image's environment, sorted."""
     out = docker(
         "run", "--rm", "--network=none", "--entrypoint", python, image_ref,
-        "-m", "pip", "list", "--format=freeze", "--disable-pip-version-check",
-        what=f"pip list inside {image_ref} (is {python} the image's interpreter?)",
+        "-c", _LIST_DISTRIBUTIONS,
+        what=f"listing distributions inside {image_ref} (is {python} the image's interpreter?)",
     )  # fmt: skip
     return sorted(line for line in out.splitlines() if "==" in line)
 

@@ -48,7 +48,7 @@ def _main(argv: Sequence[str] | None) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `slipway-smoke`."""
-    return run_cli(_main, argv)
+    return run_cli(_main, argv, "slipway-smoke")
 
 
 if __name__ == "__main__":
