@@ -10,6 +10,12 @@ the value and the rule, so the fix is obvious from the error alone.
 {{- if and (not $v.image.tag) (not $v.image.digest) }}
 {{- fail "image: set image.tag (a fixed release tag) or image.digest (sha256:...); an untagged image means latest" }}
 {{- end }}
+{{- $managed := dict "SERVICE_NAME" "app.name" "SERVICE_VERSION" "app.version" "APP_ENV" "env" "HTTP_PORT" "(fixed: 8000)" "SHUTDOWN_GRACE_SECONDS" "shutdown.appGraceSeconds" "PROMETHEUS_MULTIPROC_DIR" "(fixed: /run/prometheus)" "FLAGS_FILE" "flags" -}}
+{{- range $name, $from := $managed }}
+{{- if or (hasKey $v.envVars $name) (hasKey $v.secretEnv $name) }}
+{{- fail (printf "envVars/secretEnv %s: the chart sets %s itself (from %s); remove it there" $name $name $from) }}
+{{- end }}
+{{- end }}
 {{- $sd := $v.shutdown -}}
 {{- if ge (add $sd.preStopSleepSeconds $sd.appGraceSeconds | int) ($sd.terminationGracePeriodSeconds | int) }}
 {{- fail (printf "shutdown: preStopSleepSeconds (%v) + appGraceSeconds (%v) must be less than terminationGracePeriodSeconds (%v), or the kubelet kills the app mid-drain" $sd.preStopSleepSeconds $sd.appGraceSeconds $sd.terminationGracePeriodSeconds) }}
