@@ -1,0 +1,75 @@
+"""Real dependency containers for the integration tests (testcontainers).
+
+Images are the platform's test images built from the local Debian base
+(`slipway/postgres:15`, `slipway/rabbitmq:3`, `slipway/redis:7`): nothing is
+pulled. Ports are published on 127.0.0.1 only, at ephemeral ports; containers
+are named after the service and removed even when a test fails.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+import uuid
+from collections.abc import Callable, Iterator
+
+import pytest
+from testcontainers.core.container import DockerContainer
+
+# No registry here: testcontainers must not try to pull its Ryuk reaper image.
+os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")
+
+IMAGES = {
+    "postgres": os.environ.get("POSTGRES_IMAGE", "slipway/postgres:15"),
+    "rabbitmq": os.environ.get("RABBITMQ_IMAGE", "slipway/rabbitmq:3"),
+    "redis": os.environ.get("REDIS_IMAGE", "slipway/redis:7"),
+}
+
+
+def _wait_until(probe: Callable[[], object], what: str, timeout: float = 90.0) -> None:
+    """Call `probe` until it stops raising; fail naming `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            probe()
+            return
+        except Exception as exc:
+            if time.monotonic() > deadline:
+                pytest.fail(f"{what} not ready after {timeout:.0f}s: {exc}")
+            time.sleep(0.5)
+
+
+@pytest.fixture(scope="session")
+def wait_until() -> Callable[..., None]:
+    """`wait_until(probe, what, timeout=90)`: poll until `probe()` stops raising."""
+    return _wait_until
+
+
+def _port_open(host: str, port: int) -> None:
+    with socket.create_connection((host, port), timeout=1):
+        pass
+
+
+@pytest.fixture(scope="session")
+def start_container() -> Iterator[Callable[[str, int], tuple[DockerContainer, str, int]]]:
+    """Start an image with one published port; every container is removed at the end."""
+    started: list[DockerContainer] = []
+
+    def start(kind: str, port: int) -> tuple[DockerContainer, str, int]:
+        container = DockerContainer(IMAGES[kind]).with_name(
+            f"orders-api-it-{kind}-{uuid.uuid4().hex[:8]}"
+        )
+        # Loopback only, ephemeral host port (docker-py's ("address",) binding form).
+        container.ports[f"{port}/tcp"] = ("127.0.0.1",)  # type: ignore[assignment]
+        container.start()
+        started.append(container)
+        host, mapped = "127.0.0.1", int(container.get_exposed_port(port))
+        _wait_until(lambda: _port_open(host, mapped), f"{kind} port {port}")
+        return container, host, mapped
+
+    try:
+        yield start
+    finally:
+        for container in started:
+            container.stop()

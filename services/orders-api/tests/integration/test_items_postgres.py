@@ -1,0 +1,102 @@
+"""The real app against a real PostgreSQL: migrations, persistence, readiness.
+
+Runs the app's real lifespan (Alembic upgrade at start-up) and middleware
+stack through TestClient, with tracing and metrics on and off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable
+
+import asyncpg
+import pytest
+from fastapi.testclient import TestClient
+from testcontainers.core.container import DockerContainer
+
+from orders_api.app import create_app
+from orders_api.settings import Settings
+
+pytestmark = [pytest.mark.requires("docker"), pytest.mark.timeout(240)]
+ITEM = {"name": "blue mug", "quantity": 2, "unit_price": "9.50"}
+
+
+@pytest.fixture(scope="module")
+def postgres(
+    start_container: Callable[[str, int], tuple[DockerContainer, str, int]],
+    wait_until: Callable[..., None],
+) -> tuple[DockerContainer, str]:
+    container, host, port = start_container("postgres", 5432)
+    dsn = f"postgresql://postgres:postgres@{host}:{port}/app"
+
+    async def connect() -> None:
+        conn = await asyncpg.connect(dsn, timeout=2)
+        await conn.close()
+
+    wait_until(lambda: asyncio.run(connect()), "postgres")
+    return container, dsn.replace("postgresql://", "postgresql+asyncpg://")
+
+
+def _app(url: str, telemetry: bool) -> TestClient:
+    settings = Settings(
+        service_name="orders-api",
+        app_env="dev",
+        database_url=url,
+        tracing_enabled=telemetry,
+        metrics_enabled=telemetry,
+    )
+    return TestClient(create_app(settings))
+
+
+@pytest.mark.parametrize("telemetry", [True, False], ids=["telemetry-on", "telemetry-off"])
+def test_items_persist_across_restarts(
+    postgres: tuple[DockerContainer, str], telemetry: bool
+) -> None:
+    _, url = postgres
+    with _app(url, telemetry) as client:  # start-up migrates the schema to head
+        created = client.post("/items", json=ITEM)
+        assert created.status_code == 201, created.text
+        item_id = created.json()["id"]
+        assert client.get("/readyz").status_code == 200
+    with _app(url, telemetry) as client:  # a new process sees what the first stored
+        fetched = client.get(f"/items/{item_id}")
+        assert fetched.status_code == 200, fetched.text
+        assert fetched.json()["unit_price"] == "9.50"
+        assert client.get(f"/items/{uuid.uuid4()}").status_code == 404
+        assert client.post("/items", json={**ITEM, "quantity": -1}).status_code == 422
+
+
+def test_migrations_are_recorded(postgres: tuple[DockerContainer, str]) -> None:
+    _, url = postgres
+    with _app(url, False):
+        pass
+
+    async def version() -> str:
+        conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+        try:
+            return str(await conn.fetchval("SELECT version_num FROM alembic_version"))
+        finally:
+            await conn.close()
+
+    assert asyncio.run(version()) == "0001"
+
+
+def test_readiness_fails_while_the_database_is_unreachable(
+    postgres: tuple[DockerContainer, str], wait_until: Callable[..., None]
+) -> None:
+    container, url = postgres
+    with _app(url, True) as client:
+        assert client.get("/readyz").status_code == 200
+        container.get_wrapped_container().pause()
+        try:
+            response = client.get("/readyz")
+            assert response.status_code == 503
+            assert "database" in response.text
+        finally:
+            container.get_wrapped_container().unpause()
+        wait_until(lambda: _ready(client), "readiness after the database came back", 30)
+
+
+def _ready(client: TestClient) -> None:
+    assert client.get("/readyz").status_code == 200

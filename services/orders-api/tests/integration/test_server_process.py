@@ -1,0 +1,87 @@
+"""The service as the container runs it: `python -m orders_api`, then SIGTERM.
+
+Starts the real server process (uvicorn under the chassis' graceful server),
+checks the probes and the example endpoint over TCP, and that SIGTERM turns
+readiness off, drains, and exits cleanly within the grace period.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[subprocess.Popen[str], str]]:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "SERVICE_NAME": "orders-api",
+        "APP_ENV": "dev",
+        "HTTP_PORT": str(port),
+        "SHUTDOWN_GRACE_SECONDS": "4",
+        "PYTHONPATH": os.pathsep.join([os.path.abspath("src"), os.environ.get("PYTHONPATH", "")]),
+    }
+    env.pop("DATABASE_URL", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "orders_api"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/startupz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                output = process.stdout.read() if process.stdout else ""
+                pytest.fail(f"server did not start (exit {process.poll()}):\n{output}")
+            time.sleep(0.2)
+        yield process, base
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=10)
+
+
+def test_serves_then_shuts_down_gracefully(server: tuple[subprocess.Popen[str], str]) -> None:
+    process, base = server
+    assert httpx.get(f"{base}/readyz").status_code == 200
+    created = httpx.post(
+        f"{base}/items", json={"name": "blue mug", "quantity": 2, "unit_price": "9.50"}
+    )
+    assert created.status_code == 201, created.text
+
+    process.send_signal(signal.SIGTERM)
+    time.sleep(0.3)
+    assert httpx.get(f"{base}/readyz").status_code == 503  # draining: out of the endpoints
+    # uvicorn re-raises SIGTERM after its graceful shutdown: -15 is a clean exit too.
+    assert process.wait(timeout=30) in {0, -signal.SIGTERM}
+    lines = [json.loads(line) for line in process.stdout or [] if line.startswith("{")]
+    access = [line for line in lines if line.get("route") == "/items"]
+    assert access, f"expected a JSON access log line for POST /items in {lines}"
+    assert len(access[0].get("trace_id", "")) == 32, access
+    assert any(line.get("event") == "shutdown complete" for line in lines), lines
