@@ -84,3 +84,23 @@ def test_promtool_accepts_rules(
     rule_file = yamlio.write(rules.prometheus_rules(spec), tmp_path / "rules.yml")
     result = promtool.check_rules(rule_file)
     assert result.ok, result.output
+
+
+CHART = Path(__file__).resolve().parents[3] / "helm" / "slipway-service"
+
+
+@pytest.mark.requires("helm", "promtool")
+@pytest.mark.skipif(not CHART.is_dir(), reason="the service chart is not in this checkout")
+def test_chart_renders_generated_groups_intact(api_spec: SLOSpec, tmp_path: Path) -> None:
+    """helm-values output -> the service chart's PrometheusRule -> promtool accepts it."""
+    values = yamlio.write(rules.helm_values(api_spec), tmp_path / "slo-values.yaml")
+    rendered = promtool.run(
+        "helm", "template", "svc", CHART, "-f", CHART / "ci" / "http-api-values.yaml", "-f", values
+    )
+    assert rendered.ok, rendered.output
+    docs = [d for d in yaml.safe_load_all(rendered.stdout) if d]
+    (rule,) = [d for d in docs if d["kind"] == "PrometheusRule"]
+    assert rule["metadata"]["labels"]["release"] == "kube-prometheus-stack"
+    assert rule["spec"]["groups"] == rules.rule_groups(api_spec)
+    extracted = yamlio.write({"groups": rule["spec"]["groups"]}, tmp_path / "from-chart.yml")
+    assert promtool.check_rules(extracted).ok

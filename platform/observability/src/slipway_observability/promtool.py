@@ -15,7 +15,8 @@ class ToolMissingError(RuntimeError):
 @dataclass(frozen=True)
 class ToolResult:
     ok: bool
-    output: str
+    output: str  # stdout + stderr, for messages
+    stdout: str = ""  # stdout alone, for machine-readable output
 
 
 def _binary(name: str) -> str:
@@ -37,7 +38,7 @@ def run(tool: str, *args: str | Path, timeout: float = 600) -> ToolResult:
         timeout=timeout,
         check=False,
     )
-    return ToolResult(proc.returncode == 0, (proc.stdout + proc.stderr).strip())
+    return ToolResult(proc.returncode == 0, (proc.stdout + proc.stderr).strip(), proc.stdout)
 
 
 def check_rules(*files: Path) -> ToolResult:
