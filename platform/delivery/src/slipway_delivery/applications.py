@@ -9,8 +9,11 @@ policy + the approved pull request), not by clicking Sync.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
+from slipway_delivery.errors import UsageError
 from slipway_delivery.flags import HEADER as FLAGS_HEADER
 from slipway_delivery.flags import empty_document
 from slipway_delivery.gitops_tree import ENVIRONMENTS, GitopsTree, check_service
@@ -64,8 +67,31 @@ def application(
     }
 
 
-def add_service(tree: GitopsTree, service: str, repo_url: str, service_path: str) -> list[str]:
-    """Write the Applications and empty flag files of a new service; paths written."""
+def _seed_flags(seed_dir: Path | None, env: str) -> dict[str, Any]:
+    """The service's own `flags/<env>.json` (template output), else an empty document."""
+    source = seed_dir / "flags" / f"{env}.json" if seed_dir else None
+    if source is None or not source.is_file():
+        return empty_document()
+    try:
+        document = json.loads(source.read_text())
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{source}: not valid JSON ({exc})") from None
+    if not isinstance(document, dict) or not isinstance(document.get("flags"), dict):
+        raise UsageError(f"{source}: expected a flagd document with a `flags` mapping")
+    return document
+
+
+def add_service(
+    tree: GitopsTree,
+    service: str,
+    repo_url: str,
+    service_path: str,
+    seed_dir: Path | None = None,
+) -> list[str]:
+    """Write the Applications and flag files of a new service; paths written.
+
+    Flag files start from the service's `flags/<env>.json` when `seed_dir` has them.
+    """
     check_service(service)
     written = []
     for env in ENVIRONMENTS:
@@ -77,6 +103,7 @@ def add_service(tree: GitopsTree, service: str, repo_url: str, service_path: str
         )
         written.append(folder / "application.yaml")
         if not tree.flags_path(env, service).is_file():
-            tree.write(tree.flags_path(env, service), {"flags": empty_document()}, FLAGS_HEADER)
+            document = _seed_flags(seed_dir, env)
+            tree.write(tree.flags_path(env, service), {"flags": document}, FLAGS_HEADER)
             written.append(tree.flags_path(env, service))
     return [str(p.relative_to(tree.root)) for p in written]

@@ -106,7 +106,8 @@ def _main(argv: Sequence[str] | None) -> int:
         print(export_flagd_json(tree, args.env, args.service, args.out))
     elif args.command == "add-service":
         path = args.service_path or f"services/{args.service}"
-        for written in add_service(tree, args.service, args.repo_url, path):
+        seed = Path(path) if Path(path).is_dir() else None
+        for written in add_service(tree, args.service, args.repo_url, path, seed):
             print(f"wrote {written}")
     else:
         problems = check_tree(tree)

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import subprocess
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from slipway_delivery.containers import run_service
-from slipway_delivery.errors import DeliveryError
+from slipway_delivery.errors import DeliveryError, UsageError
 from slipway_delivery.gates import run_image_gates
 from slipway_delivery.imagebuild import DEFAULT_BASE_IMAGE, build_image
 from slipway_delivery.registry import pull_by_digest, push
@@ -43,6 +44,23 @@ class ReleaseOptions:
     out: Path | None = None
     smoke: bool = True
     smoke_window_seconds: float = 3.0
+
+
+def configured_smoke_routes(service_dir: Path) -> list[str]:
+    """`[tool.slipway.delivery] smoke-routes` of the service's pyproject.toml, if any."""
+    pyproject = service_dir / "pyproject.toml"
+    if not pyproject.is_file():
+        return []
+    config = tomllib.loads(pyproject.read_text()).get("tool", {}).get("slipway", {})
+    routes = config.get("delivery", {}).get("smoke-routes", [])
+    if not isinstance(routes, list) or not all(
+        isinstance(r, str) and r.startswith("/") for r in routes
+    ):
+        raise UsageError(
+            f"{pyproject}: [tool.slipway.delivery] smoke-routes must be a list of paths "
+            'starting with "/", e.g. ["/items"]'
+        )
+    return routes
 
 
 def _commit_epoch(repo: Path) -> int:

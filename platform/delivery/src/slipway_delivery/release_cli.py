@@ -9,9 +9,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from slipway_delivery.cli_support import key_values, run_cli
-from slipway_delivery.errors import UsageError
 from slipway_delivery.imagebuild import DEFAULT_BASE_IMAGE
-from slipway_delivery.release import DEFAULT_REGISTRY, ReleaseOptions, run_release
+from slipway_delivery.release import (
+    DEFAULT_REGISTRY,
+    ReleaseOptions,
+    configured_smoke_routes,
+    run_release,
+)
 from slipway_delivery.versioning import version_of
 from slipway_delivery.wheelhouse import build_wheelhouse
 
@@ -58,8 +62,7 @@ def _main(argv: Sequence[str] | None) -> int:
         print(f"wheelhouse {w.root}: {len(w.deps)} locked wheels, {len(w.local)} local wheels")
         return 0
     service_dir: Path = args.service_dir.resolve()
-    if args.smoke and not args.routes:
-        raise UsageError("--smoke-route PATH is required (at least one key route), or --no-smoke")
+    routes = args.routes or configured_smoke_routes(service_dir)
     slo = args.slo or (service_dir / "slo.yaml" if (service_dir / "slo.yaml").is_file() else None)
     record = run_release(
         ReleaseOptions(
@@ -68,7 +71,7 @@ def _main(argv: Sequence[str] | None) -> int:
             registry=args.registry,
             push=args.push,
             base_image=args.base_image,
-            routes=args.routes,
+            routes=routes,
             slo_file=slo,
             container_env=key_values(args.env, "--env"),
             tag=args.tag,

@@ -17,7 +17,10 @@ from slipway_delivery.smoke import run_smoke
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="slipway-smoke", description=__doc__)
     parser.add_argument("--url", required=True, help="base URL of the deployed service")
-    parser.add_argument("--route", action="append", default=[], help="key route (repeatable)")
+    parser.add_argument(
+        "--route", action="append", default=[],
+        help="key route to exercise and judge (repeatable); without one only health is checked",
+    )  # fmt: skip
     parser.add_argument("--slo", type=Path, help="the service's slo.yaml (objectives)")
     parser.add_argument("--window", type=float, default=10.0, help="seconds of traffic to judge")
     parser.add_argument("--min-requests", type=int, default=20)
@@ -29,8 +32,6 @@ def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     if not args.url.startswith(("http://", "https://")):
         raise UsageError(f"--url {args.url!r} must start with http:// or https://")
-    if not args.route:
-        raise UsageError("--route PATH is required: the SLO window needs real traffic to judge")
     slo = load_thresholds(args.slo) if args.slo else SloThresholds()
     report = run_smoke(
         args.url.rstrip("/"), args.route, slo,
@@ -38,6 +39,8 @@ def _main(argv: Sequence[str] | None) -> int:
     )  # fmt: skip
     for check in report.checks:
         print(f"{'PASS' if check.ok else 'FAIL'} {check.name}: {check.detail}")
+    for note in report.not_judged:
+        print(f"NOT JUDGED {note}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report.as_dict(), indent=2) + "\n")
