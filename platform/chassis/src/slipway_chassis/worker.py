@@ -107,6 +107,8 @@ def create_worker_app(
                 await asyncio.wait_for(task, timeout=settings.shutdown_grace_seconds)
             except TimeoutError:
                 _log.error("worker main did not stop within the grace period: cancelled")
+            except Exception:  # noqa: S110 - already logged by _run_main
+                pass
             flags.shutdown()
             if provider is not None:
                 shutdown_tracing(provider)

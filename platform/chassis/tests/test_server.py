@@ -1,0 +1,105 @@
+"""A real uvicorn process under load receives SIGTERM: graceful, observable, bounded."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import threading
+import time
+
+import httpx
+import pytest
+from chassis_testkit import PYTHON, SAMPLE_SERVICE, free_port, subprocess_env
+from slipway_chassis.server import GRACE_EXCEEDED_EXIT_CODE, default_drain_seconds
+
+GRACE_SECONDS = 6  # drain = min(5, 6/4) = 1.5 s: time for the "load balancer" to react
+
+
+def _wait_started(base: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the service exited during start-up"
+        try:
+            if httpx.get(f"{base}/startupz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError("the service never reported /startupz 200")
+
+
+@pytest.mark.slow
+def test_sigterm_under_load_drains_without_failed_requests() -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = subprocess_env(
+        HTTP_PORT=str(port), SHUTDOWN_GRACE_SECONDS=str(GRACE_SECONDS), TRACING_ENABLED="false"
+    )
+    process = subprocess.Popen(
+        [PYTHON, str(SAMPLE_SERVICE)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    stop_sending = threading.Event()  # the "load balancer" took the pod out of rotation
+    results: list[int | str] = []
+    lock = threading.Lock()
+    readiness_seen: list[int] = []
+
+    def load(path: str) -> None:
+        with httpx.Client(base_url=base, timeout=30) as client:
+            while not stop_sending.is_set():
+                try:
+                    status: int | str = client.get(path).status_code
+                except httpx.HTTPError as exc:
+                    status = f"{type(exc).__name__}: {exc}"
+                with lock:
+                    results.append(status)
+
+    def balancer() -> None:
+        # Polls readiness like a kubelet/LB would and stops routing on the first 503.
+        with httpx.Client(base_url=base, timeout=5) as client:
+            while not stop_sending.is_set():
+                status = client.get("/readyz").status_code
+                readiness_seen.append(status)
+                if status == 503:
+                    stop_sending.set()
+                time.sleep(0.05)
+
+    try:
+        _wait_started(base, process)
+        threads = [threading.Thread(target=load, args=(f"/items/{i}",)) for i in range(4)]
+        threads += [threading.Thread(target=load, args=("/slow?seconds=0.8",)) for _ in range(2)]
+        threads.append(threading.Thread(target=balancer))
+        for thread in threads:
+            thread.start()
+        while len(results) < 50:  # the load is really flowing
+            time.sleep(0.05)
+        process.send_signal(signal.SIGTERM)
+        signalled = time.monotonic()
+        for thread in threads:
+            thread.join(timeout=60)
+        returncode = process.wait(timeout=GRACE_SECONDS + 10)
+        exited_after = time.monotonic() - signalled
+    finally:
+        stop_sending.set()
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    output = process.stdout.read().decode() if process.stdout else ""
+    failures = [r for r in results if r != 200]
+    assert failures == [], failures[:5]
+    assert len(results) > 50
+    assert readiness_seen[0] == 200
+    assert readiness_seen[-1] == 503  # readiness fell before the process exited
+    # uvicorn re-raises SIGTERM after a clean shutdown; the watchdog's code means overrun.
+    assert returncode in (0, -signal.SIGTERM), output[-2000:]
+    assert returncode != GRACE_EXCEEDED_EXIT_CODE
+    assert "shutdown signal received: readiness is now false" in output
+    assert '"event":"shutdown complete"' in output
+    # Reported, not asserted against a tight bound (shared CI cores): the contract bound is
+    # the watchdog's, checked above through the exit code.
+    print(f"exited {exited_after:.2f}s after SIGTERM (grace {GRACE_SECONDS}s)")
+
+
+def test_default_drain_is_a_quarter_of_grace_capped() -> None:
+    assert default_drain_seconds(20) == 5
+    assert default_drain_seconds(4) == 1
+    assert default_drain_seconds(0) == 0
