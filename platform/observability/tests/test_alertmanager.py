@@ -11,10 +11,9 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from obs_process_helpers import Webhook, free_port, running, wait_until_ready
 from slipway_observability import promtool, yamlio
 from slipway_observability.alertmanager import Delivery, Timing, alertmanager_config
-
-from conftest import Webhook, free_port, running, wait_until_ready
 
 
 def _walk(node: Any, path: str = "") -> list[tuple[str, Any]]:

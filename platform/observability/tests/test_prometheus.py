@@ -13,10 +13,9 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from obs_process_helpers import free_port, running, wait_until_ready
 from slipway_observability import promtool, rules, yamlio
 from slipway_observability.slo import parse_spec
-
-from conftest import free_port, running, wait_until_ready
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs"
 SAMPLE_SERVICE = Path(__file__).with_name("sample_service.py")
