@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
-
 from slipway_fleet.testing import MemberFactory, make_template_repo
 
 
@@ -24,51 +16,3 @@ def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def factory(template_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> MemberFactory:
     return MemberFactory(template_repo, tmp_path_factory.mktemp("renders"))
-
-
-@dataclass
-class Run:
-    """One `slipway-fleet` invocation: exit code, parsed JSON, stderr."""
-
-    code: int
-    doc: dict[str, Any]
-    stderr: str
-
-    def member(self, name: str) -> dict[str, Any]:
-        return next(m for m in self.doc["members"] if m["member"] == name)
-
-
-def run_fleet(*args: str | Path, env: dict[str, str] | None = None) -> Run:
-    """Run the real CLI in a subprocess (as users do) and parse its --json output."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "slipway_fleet.cli", *map(str, args), "--json"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={**os.environ, **(env or {})},
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
-    try:
-        doc = json.loads(proc.stdout)
-    except ValueError:
-        pytest.fail(f"no JSON on stdout (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
-    return Run(proc.returncode, doc, proc.stderr)
-
-
-def write_fleet(path: Path, members: list[dict[str, Any]], **extra: Any) -> Path:
-    path.write_text(yaml.safe_dump({"members": members, **extra}, sort_keys=False))
-    return path
-
-
-def git_out(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True,
-                          check=True).stdout
-
-
-def branches(repo: Path) -> set[str]:
-    return set(git_out(repo, "for-each-ref", "--format=%(refname:short)", "refs/heads").split())
-
-
-def show(repo: Path, ref: str, path: str) -> str:
-    return git_out(repo, "show", f"{ref}:{path}")

@@ -40,13 +40,15 @@ def _handler(forge: FakeForge) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(data)
 
         def _authorized(self) -> bool:
-            ok = self.headers.get("Authorization") == f"Bearer {forge.token}" or \
-                self.headers.get("PRIVATE-TOKEN") == forge.token
+            ok = (
+                self.headers.get("Authorization") == f"Bearer {forge.token}"
+                or self.headers.get("PRIVATE-TOKEN") == forge.token
+            )
             if not ok:
                 self._reply(401, {"message": "Bad credentials"})
             return ok
 
-        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        def do_GET(self) -> None:
             forge.requests.append(("GET", self.path))
             if not self._authorized():
                 return
@@ -54,14 +56,17 @@ def _handler(forge: FakeForge) -> type[BaseHTTPRequestHandler]:
             query = {k: v[0] for k, v in parse_qs(url.query).items()}
             project = _project(url.path)
             if "source_branch" in query:  # GitLab
-                found = [p for p in forge.pulls if p["project"] == project
-                         and p["head"] == query["source_branch"]]
+                found = [
+                    p
+                    for p in forge.pulls
+                    if p["project"] == project and p["head"] == query["source_branch"]
+                ]
             else:  # GitHub: head=owner:branch
                 branch = query.get("head", "").split(":", 1)[-1]
                 found = [p for p in forge.pulls if p["project"] == project and p["head"] == branch]
             self._reply(200, found)
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             forge.requests.append(("POST", self.path))
             if not self._authorized():
                 return
@@ -74,12 +79,16 @@ def _handler(forge: FakeForge) -> type[BaseHTTPRequestHandler]:
                 return
             number = len(forge.pulls) + 1
             pr = {
-                "number": number, "iid": number, "project": _project(path),
+                "number": number,
+                "iid": number,
+                "project": _project(path),
                 "head": body.get("head") or body.get("source_branch"),
                 "base": body.get("base") or body.get("target_branch"),
-                "title": body["title"], "draft": body.get("draft", False),
+                "title": body["title"],
+                "draft": body.get("draft", False),
                 "labels": body.get("labels", ""),
-                "html_url": f"{forge.url}/pull/{number}", "web_url": f"{forge.url}/mr/{number}",
+                "html_url": f"{forge.url}/pull/{number}",
+                "web_url": f"{forge.url}/mr/{number}",
             }
             forge.pulls.append(pr)
             self._reply(201, pr)

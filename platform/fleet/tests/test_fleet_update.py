@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-from conftest import Run, branches, git_out, run_fleet, show, write_fleet
+from fleet_helpers import Run, branches, git_out, run_fleet, show, write_fleet
 from slipway_fleet.testing import MemberFactory, commit_all, init_repo, refs_snapshot
 
 CLEAN = {  # name -> (release, answers)
@@ -100,13 +99,26 @@ def _build(root: Path, factory: MemberFactory) -> list[dict[str, object]]:
     init_repo(mono)
     # a member reached through a URL to a bare repository
     src = factory.member(root / "bare-src", "v1.1.0", owner="team-c")
-    subprocess.run(["git", "clone", "--quiet", "--bare", str(src), str(root / "bare.git")],
-                   check=True)
+    subprocess.run(
+        ["git", "clone", "--quiet", "--bare", str(src), str(root / "bare.git")], check=True
+    )
     shutil.rmtree(src)
-    members += [{"repo": n} for n in (
-        "edited-readme", "edited-config", "edited-app", "conflict", "edited-legacy",
-        "deleted-readme", "dirty", "unknown-version", "replay", "failing-migration",
-        "failing-checks")]
+    members += [
+        {"repo": n}
+        for n in (
+            "edited-readme",
+            "edited-config",
+            "edited-app",
+            "conflict",
+            "edited-legacy",
+            "deleted-readme",
+            "dirty",
+            "unknown-version",
+            "replay",
+            "failing-migration",
+            "failing-checks",
+        )
+    ]
     members += [
         {"name": "mono-a", "repo": "mono", "subdir": "services/a"},
         {"name": "mono-b", "repo": "mono", "subdir": "services/b"},
@@ -128,11 +140,13 @@ def fleet_run(tmp_path_factory: pytest.TempPathFactory, factory: MemberFactory) 
     fleet = write_fleet(root / "fleet.yml", members, checks=[CHECK])
     state = root / "state"
     heads = {p.name: git_out(p, "rev-parse", "HEAD").strip() for p in _local_repos(root)}
-    first = run_fleet("update", "--fleet", fleet, "--to", "2.0.0", "--jobs", "2",
-                      "--state-dir", state)
+    first = run_fleet(
+        "update", "--fleet", fleet, "--to", "2.0.0", "--jobs", "2", "--state-dir", state
+    )
     refs1 = {p.name: refs_snapshot(p) for p in _local_repos(root)}
-    second = run_fleet("update", "--fleet", fleet, "--to", "2.0.0", "--jobs", "2",
-                       "--state-dir", state)
+    second = run_fleet(
+        "update", "--fleet", fleet, "--to", "2.0.0", "--jobs", "2", "--state-dir", state
+    )
     refs2 = {p.name: refs_snapshot(p) for p in _local_repos(root)}
     return FleetRun(root, state, first, second, heads, refs1, refs2)
 
@@ -144,8 +158,13 @@ def _result(run: Run, name: str) -> tuple[str, str | None]:
 
 def test_summary_and_exit_code(fleet_run: FleetRun) -> None:
     summary = fleet_run.first.doc["summary"]
-    assert summary == {"updated": 15, "up-to-date": 0, "conflicted": 2, "skipped": 1,
-                       "failed": 5}, fleet_run.first.doc
+    assert summary == {
+        "updated": 15,
+        "up-to-date": 0,
+        "conflicted": 2,
+        "skipped": 1,
+        "failed": 5,
+    }, fleet_run.first.doc
     assert fleet_run.first.code == 1  # any failure -> non-zero
 
 
@@ -154,12 +173,17 @@ def test_clean_members_get_the_release_on_a_branch(fleet_run: FleetRun, name: st
     out = fleet_run.first.member(name)
     assert (out["result"], out["category"]) == ("updated", None), out
     assert out["checks"] == [CHECK]
-    repo_name, sub = {"mono-a": ("mono", "services/a/"), "mono-b": ("mono", "services/b/"),
-                      "bare": ("bare.git", "")}.get(name, (name, ""))
+    repo_name, sub = {
+        "mono-a": ("mono", "services/a/"),
+        "mono-b": ("mono", "services/b/"),
+        "bare": ("bare.git", ""),
+    }.get(name, (name, ""))
     repo = fleet_run.repo(repo_name)
     ref = out["branch"]
-    assert ref == f"slipway-update/{sub.rstrip('/').replace('/', '-') + '/' if sub else ''}" \
+    assert (
+        ref == f"slipway-update/{sub.rstrip('/').replace('/', '-') + '/' if sub else ''}"
         f"{out['from_version']}-to-2.0.0"
+    )
     assert "TIMEOUT = 10" in show(repo, ref, f"{sub}app.py")
     assert "Template generation: 2" in show(repo, ref, f"{sub}README.md")
     assert "timeout: 30" in show(repo, ref, f"{sub}config.yaml")
@@ -181,8 +205,11 @@ def test_member_trees_and_branches_untouched(fleet_run: FleetRun) -> None:
         assert git_out(repo, "rev-parse", "HEAD").strip() == head, name
         if not name.endswith(".git"):
             assert git_out(repo, "rev-parse", "--abbrev-ref", "HEAD").strip() == "main"
-            assert "TIMEOUT = 5" in (repo / ("services/a/app.py" if name == "mono" else "app.py"))\
-                .read_text() or name == "conflict"
+            assert (
+                "TIMEOUT = 5"
+                in (repo / ("services/a/app.py" if name == "mono" else "app.py")).read_text()
+                or name == "conflict"
+            )
     assert git_out(fleet_run.repo("dirty"), "status", "--porcelain").strip() == "M config.yaml"
     assert (fleet_run.repo("dirty") / "config.yaml").read_text().endswith("debug: true\n")
 
@@ -193,48 +220,62 @@ def test_local_edits_survive(fleet_run: FleetRun) -> None:
 
     assert _result(fleet_run.first, "edited-readme") == ("updated", None)
     readme = on_branch("edited-readme", "README.md")
-    assert readme.endswith(README_NOTE) and "Template generation: 2" in readme
+    assert readme.endswith(README_NOTE)
+    assert "Template generation: 2" in readme
     config = on_branch("edited-config", "config.yaml")
-    assert "replicas: 3" in config and "timeout: 30" in config
+    assert "replicas: 3" in config
+    assert "timeout: 30" in config
     app = on_branch("edited-app", "app.py")
-    assert "return 43" in app and "TIMEOUT = 10" in app
+    assert "return 43" in app
+    assert "TIMEOUT = 10" in app
     assert on_branch("edited-app", "custom.py") == "VALUE = 1\n"
 
 
 def test_conflicting_edit_is_reported_never_committed_as_success(fleet_run: FleetRun) -> None:
     out = fleet_run.first.member("conflict")
-    assert out["result"] == "conflicted" and out["conflicts"] == ["app.py"]
+    assert out["result"] == "conflicted"
+    assert out["conflicts"] == ["app.py"]
     repo, ref = fleet_run.repo("conflict"), out["branch"]
     app = show(repo, ref, "app.py")
-    assert "<<<<<<<" in app and "TIMEOUT = 7" in app and "TIMEOUT = 10" in app
+    assert "<<<<<<<" in app
+    assert "TIMEOUT = 7" in app
+    assert "TIMEOUT = 10" in app
     message = git_out(repo, "log", "-1", "--format=%B", ref)
     assert message.startswith("[needs human]")
-    assert "Slipway-Fleet-Status: conflicted" in message and "- app.py" in message
+    assert "Slipway-Fleet-Status: conflicted" in message
+    assert "- app.py" in message
 
 
 def test_template_deleted_but_member_edited_is_kept(fleet_run: FleetRun) -> None:
     out = fleet_run.first.member("edited-legacy")
     assert out["result"] == "conflicted"
-    assert out["kept_edited"] == ["legacy.txt"] and "legacy.txt" in out["conflicts"]
-    assert show(fleet_run.repo("edited-legacy"), out["branch"], "legacy.txt") == \
-        "our own legacy notes, still needed\n"
+    assert out["kept_edited"] == ["legacy.txt"]
+    assert "legacy.txt" in out["conflicts"]
+    assert (
+        show(fleet_run.repo("edited-legacy"), out["branch"], "legacy.txt")
+        == "our own legacy notes, still needed\n"
+    )
 
 
 def test_member_deleted_template_changed_stays_deleted(fleet_run: FleetRun) -> None:
     out = fleet_run.first.member("deleted-readme")
-    assert out["result"] == "updated" and out["kept_deleted"] == ["README.md"]
+    assert out["result"] == "updated"
+    assert out["kept_deleted"] == ["README.md"]
     with pytest.raises(subprocess.CalledProcessError):
         show(fleet_run.repo("deleted-readme"), out["branch"], "README.md")
 
 
-@pytest.mark.parametrize(("name", "result", "category", "words"), [
-    ("dirty", "skipped", "dirty", "config.yaml"),
-    ("unknown-version", "failed", "unknown-version", "v0.5.0"),
-    ("replay", "failed", "replay", "v0.9.0"),
-    ("failing-migration", "failed", "migration", "FAIL_MIGRATION"),
-    ("failing-checks", "failed", "checks", "compileall"),
-    ("unreachable", "failed", "unreachable", "127.0.0.1:9"),
-])
+@pytest.mark.parametrize(
+    ("name", "result", "category", "words"),
+    [
+        ("dirty", "skipped", "dirty", "config.yaml"),
+        ("unknown-version", "failed", "unknown-version", "v0.5.0"),
+        ("replay", "failed", "replay", "v0.9.0"),
+        ("failing-migration", "failed", "migration", "FAIL_MIGRATION"),
+        ("failing-checks", "failed", "checks", "compileall"),
+        ("unreachable", "failed", "unreachable", "127.0.0.1:9"),
+    ],
+)
 def test_special_members_fail_with_a_category(
     fleet_run: FleetRun, name: str, result: str, category: str, words: str
 ) -> None:
@@ -260,7 +301,8 @@ def test_second_run_is_a_no_op(fleet_run: FleetRun) -> None:
     assert fleet_run.refs_after_second == fleet_run.refs_after_first
     summary = fleet_run.second.doc["summary"]
     assert summary["updated"] == 0
-    assert summary["up-to-date"] == 15 and summary["conflicted"] == 2
+    assert summary["up-to-date"] == 15
+    assert summary["conflicted"] == 2
     assert fleet_run.second.member("clean-a")["reason"].endswith("(awaiting merge)")
 
 
@@ -270,14 +312,17 @@ def test_human_commits_on_the_update_branch_survive(fleet_run: FleetRun) -> None
     git_out(repo, "checkout", "--quiet", ref)
     app = (repo / "app.py").read_text()
     start, end = app.index("<<<<<<<"), app.index(">>>>>>>")
-    resolved = app[:start] + "TIMEOUT = 7\n" + app[app.index("\n", end) + 1:]
+    resolved = app[:start] + "TIMEOUT = 7\n" + app[app.index("\n", end) + 1 :]
     (repo / "app.py").write_text(resolved)
     commit_all(repo, "resolve: keep 7")
     human = git_out(repo, "rev-parse", "HEAD").strip()
     git_out(repo, "checkout", "--quiet", "main")
-    third = run_fleet("update", "--fleet", fleet_run.root / "fleet.yml", "--to", "2.0.0",
-                      "--state-dir", fleet_run.state)
+    only = write_fleet(fleet_run.root / "only-conflict.yml", [{"repo": "conflict"}])
+    third = run_fleet(
+        "update", "--fleet", only, "--to", "2.0.0", "--state-dir", fleet_run.root / "state-3"
+    )
     out = third.member("conflict")
-    assert out["result"] == "up-to-date" and out["commit"] == human
+    assert out["result"] == "up-to-date"
+    assert out["commit"] == human
     assert git_out(repo, "rev-parse", ref).strip() == human
     assert show(repo, ref, "app.py") == resolved

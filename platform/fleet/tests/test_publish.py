@@ -7,8 +7,8 @@ import socket
 import subprocess
 from pathlib import Path
 
-from conftest import branches, run_fleet, write_fleet
 from fake_forge import fake_forge
+from fleet_helpers import branches, run_fleet, write_fleet
 from slipway_fleet.testing import MemberFactory, commit_all, refs_snapshot
 
 
@@ -29,22 +29,37 @@ def test_github_publish_pushes_opens_prs_once_and_isolates_errors(
 ) -> None:
     clean = factory.member(tmp_path / "clean", "v1.1.0")
     conflict = factory.member(tmp_path / "conflict", "v1.1.0")
-    (conflict / "app.py").write_text((conflict / "app.py").read_text().replace(
-        "TIMEOUT = 5", "TIMEOUT = 7"))
+    (conflict / "app.py").write_text(
+        (conflict / "app.py").read_text().replace("TIMEOUT = 5", "TIMEOUT = 7")
+    )
     commit_all(conflict, "we need 7")
     broken = factory.member(tmp_path / "broken-remote", "v1.1.0")
     _with_remote(clean, tmp_path / "clean-remote.git")
     _with_remote(conflict, tmp_path / "conflict-remote.git")
     _with_remote(broken, str(tmp_path / "no-such-remote.git"))
-    fleet = write_fleet(tmp_path / "fleet.yml", [
-        {"repo": "clean", "project": "acme/clean"},
-        {"repo": "conflict", "project": "acme/conflict"},
-        {"repo": "broken-remote", "project": "acme/broken"},
-    ])
+    fleet = write_fleet(
+        tmp_path / "fleet.yml",
+        [
+            {"repo": "clean", "project": "acme/clean"},
+            {"repo": "conflict", "project": "acme/conflict"},
+            {"repo": "broken-remote", "project": "acme/broken"},
+        ],
+    )
     state = tmp_path / "state"
     with fake_forge() as forge:
-        args = ("update", "--fleet", fleet, "--to", "2.0.0", "--publish", "github",
-                "--api-url", forge.url, "--state-dir", state)
+        args = (
+            "update",
+            "--fleet",
+            fleet,
+            "--to",
+            "2.0.0",
+            "--publish",
+            "github",
+            "--api-url",
+            forge.url,
+            "--state-dir",
+            state,
+        )
         env = {"GITHUB_TOKEN": forge.token}
         first = run_fleet(*args, env=env)
         remote_refs = refs_snapshot(tmp_path / "clean-remote.git")
@@ -52,10 +67,12 @@ def test_github_publish_pushes_opens_prs_once_and_isolates_errors(
 
     assert first.code == 1
     ok = first.member("clean")
-    assert ok["result"] == "updated" and ok["pull_request"] == f"{forge.url}/pull/1"
+    assert ok["result"] == "updated"
+    assert ok["pull_request"] == f"{forge.url}/pull/1"
     assert branches(tmp_path / "clean-remote.git") == {ok["branch"]}
     bad = first.member("conflict")
-    assert bad["result"] == "conflicted" and bad["pull_request"]
+    assert bad["result"] == "conflicted"
+    assert bad["pull_request"]
     failed = first.member("broken-remote")
     assert (failed["result"], failed["category"]) == ("failed", "publish")
     assert "no-such-remote" in failed["reason"]
@@ -76,17 +93,39 @@ def test_gitlab_merge_request_and_unreachable_api(tmp_path: Path, factory: Membe
     repo = factory.member(tmp_path / "svc", "v1.1.0")
     _with_remote(repo, tmp_path / "svc-remote.git")
     fleet = write_fleet(tmp_path / "fleet.yml", [{"repo": "svc", "project": "group/svc"}])
-    down = run_fleet("update", "--fleet", fleet, "--to", "2.0.0", "--publish", "gitlab",
-                     "--api-url", f"http://127.0.0.1:{_closed_port()}", "--state-dir",
-                     tmp_path / "state", env={"GITLAB_TOKEN": "t"})
+    down = run_fleet(
+        "update",
+        "--fleet",
+        fleet,
+        "--to",
+        "2.0.0",
+        "--publish",
+        "gitlab",
+        "--api-url",
+        f"http://127.0.0.1:{_closed_port()}",
+        "--state-dir",
+        tmp_path / "state",
+        env={"GITLAB_TOKEN": "t"},
+    )
     out = down.member("svc")
     assert (out["result"], out["category"]) == ("failed", "publish")
     assert "gitlab API unreachable" in out["reason"]
     with fake_forge() as forge:
-        up = run_fleet("update", "--fleet", fleet, "--to", "2.0.0", "--publish", "gitlab",
-                       "--api-url", forge.url, "--state-dir", tmp_path / "state",
-                       env={"GITLAB_TOKEN": forge.token})
+        up = run_fleet(
+            "update",
+            "--fleet",
+            fleet,
+            "--to",
+            "2.0.0",
+            "--publish",
+            "gitlab",
+            "--api-url",
+            forge.url,
+            "--state-dir",
+            tmp_path / "state",
+            env={"GITLAB_TOKEN": forge.token},
+        )
     assert up.code == 0, up.doc
     assert up.member("svc")["pull_request"] == f"{forge.url}/mr/1"
-    assert forge.pulls[0]["project"] == "group/svc" and forge.pulls[0]["head"] == \
-        "slipway-update/1.1.0-to-2.0.0"
+    assert forge.pulls[0]["project"] == "group/svc"
+    assert forge.pulls[0]["head"] == "slipway-update/1.1.0-to-2.0.0"

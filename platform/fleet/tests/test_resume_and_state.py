@@ -4,9 +4,11 @@ nothing behind that the next run does not clean; two runs cannot share state."""
 from __future__ import annotations
 
 import fcntl
+import subprocess
+import sys
 from pathlib import Path
 
-from conftest import run_fleet, write_fleet
+from fleet_helpers import run_fleet, write_fleet
 from slipway_fleet.testing import MemberFactory, refs_snapshot
 
 
@@ -15,19 +17,27 @@ def test_resume_redoes_only_failed_members(tmp_path: Path, factory: MemberFactor
         factory.member(tmp_path / name, "v1.1.0")
     fleet = write_fleet(tmp_path / "fleet.yml", [{"repo": n} for n in ("one", "two", "three")])
     state = tmp_path / "state"
+    stale = state / "work" / "one-killed" / "repo"  # what a killed run leaves behind
+    stale.mkdir(parents=True)
+    (stale / "half-written").write_text("x")
     (tmp_path / "three").rename(tmp_path / "three-away")  # e.g. a network outage
 
     first = run_fleet("update", "--fleet", fleet, "--to", "2.0.0", "--state-dir", state)
     assert first.code == 1
-    assert [first.member(n)["result"] for n in ("one", "two", "three")] == \
-        ["updated", "updated", "failed"]
+    assert [first.member(n)["result"] for n in ("one", "two", "three")] == [
+        "updated",
+        "updated",
+        "failed",
+    ]
     assert first.member("three")["category"] == "unreachable"
+    assert not (state / "work").exists()  # stale scratch wiped, own scratch removed
 
     (tmp_path / "three-away").rename(tmp_path / "three")
     refs = {n: refs_snapshot(tmp_path / n) for n in ("one", "two")}
     log_one = (state / "logs" / "one.log").stat().st_mtime_ns
-    resumed = run_fleet("update", "--fleet", fleet, "--to", "2.0.0", "--resume",
-                        "--state-dir", state)
+    resumed = run_fleet(
+        "update", "--fleet", fleet, "--to", "2.0.0", "--resume", "--state-dir", state
+    )
 
     assert resumed.code == 0, resumed.doc
     assert resumed.member("three")["result"] == "updated"
@@ -39,20 +49,6 @@ def test_resume_redoes_only_failed_members(tmp_path: Path, factory: MemberFactor
     assert resumed.doc["summary"]["updated"] == 3
 
 
-def test_leftovers_of_a_killed_run_are_removed(tmp_path: Path, factory: MemberFactory) -> None:
-    factory.member(tmp_path / "one", "v1.1.0")
-    fleet = write_fleet(tmp_path / "fleet.yml", [{"repo": "one"}])
-    state = tmp_path / "state"
-    stale = state / "work" / "one-killed" / "repo"
-    stale.mkdir(parents=True)
-    (stale / "half-written").write_text("x")
-
-    run = run_fleet("update", "--fleet", fleet, "--to", "2.0.0", "--state-dir", state)
-
-    assert run.code == 0
-    assert not (state / "work").exists()
-
-
 def test_a_second_concurrent_run_is_refused(tmp_path: Path, factory: MemberFactory) -> None:
     factory.member(tmp_path / "one", "v1.1.0")
     fleet = write_fleet(tmp_path / "fleet.yml", [{"repo": "one"}])
@@ -60,10 +56,22 @@ def test_a_second_concurrent_run_is_refused(tmp_path: Path, factory: MemberFacto
     state.mkdir()
     with (state / "lock").open("w") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
-        import subprocess
-        import sys
         proc = subprocess.run(
-            [sys.executable, "-m", "slipway_fleet.cli", "update", "--fleet", str(fleet), "--to",
-             "2.0.0", "--state-dir", str(state)], capture_output=True, text=True, check=False)
+            [
+                sys.executable,
+                "-m",
+                "slipway_fleet.cli",
+                "update",
+                "--fleet",
+                str(fleet),
+                "--to",
+                "2.0.0",
+                "--state-dir",
+                str(state),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     assert proc.returncode == 2
     assert "another slipway-fleet run" in proc.stderr

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import run_fleet, write_fleet
+from fleet_helpers import run_fleet, write_fleet
 from slipway_fleet.testing import MemberFactory, commit_all, init_repo
 
 
@@ -17,11 +17,17 @@ def test_status_reports_versions_drift_branches_and_unreachable(
     (old / "legacy.txt").unlink()
     commit_all(old, "local drift")
     factory.member(tmp_path / "newest", "v3.0.0", cost_center="CC")
-    fleet = write_fleet(tmp_path / "fleet.yml", [
-        {"repo": "old"}, {"repo": "newest"}, {"repo": "gone"},
-    ])
-    update = run_fleet("update", "--fleet", fleet, "--to", "2.0.0", "--state-dir",
-                       tmp_path / "state")
+    fleet = write_fleet(
+        tmp_path / "fleet.yml",
+        [
+            {"repo": "old"},
+            {"repo": "newest"},
+            {"repo": "gone"},
+        ],
+    )
+    update = run_fleet(
+        "update", "--fleet", fleet, "--to", "2.0.0", "--state-dir", tmp_path / "state"
+    )
     assert update.member("old")["result"] == "updated"
 
     run = run_fleet("status", "--fleet", fleet, "--state-dir", tmp_path / "state")
@@ -29,14 +35,19 @@ def test_status_reports_versions_drift_branches_and_unreachable(
     assert run.code == 1  # the unreachable member
     s = {m["member"]: m for m in run.doc["members"]}
     assert s["old"]["source"] == str(template_repo)
-    assert (s["old"]["version"], s["old"]["commit"], s["old"]["latest"]) == \
-        ("1.0.0", "v1.0.0", "3.0.0")
+    assert (s["old"]["version"], s["old"]["commit"], s["old"]["latest"]) == (
+        "1.0.0",
+        "v1.0.0",
+        "3.0.0",
+    )
     assert s["old"]["behind"] == 3  # 1.1.0, 2.0.0, 3.0.0
     assert s["old"]["drift_modified"] == ["app.py"]
     assert s["old"]["drift_deleted"] == ["legacy.txt"]
     assert s["old"]["update_branches"] == ["slipway-update/1.0.0-to-2.0.0"]
-    assert s["newest"]["behind"] == 0 and s["newest"]["drift_modified"] == []
-    assert s["gone"]["category"] == "unreachable" and "does not exist" in s["gone"]["problem"]
+    assert s["newest"]["behind"] == 0
+    assert s["newest"]["drift_modified"] == []
+    assert s["gone"]["category"] == "unreachable"
+    assert "does not exist" in s["gone"]["problem"]
     assert run.doc["summary"] == {"members": 3, "problems": 1, "behind": 1}
 
 
@@ -53,5 +64,8 @@ def test_discover_finds_repositories_and_subprojects(
 
     assert run.code == 0, run.doc
     found = {(m["member"], m["subdir"], m["version"]) for m in run.doc["members"]}
-    assert found == {("alone", "", "1.1.0"), ("mono-services-a", "services/a", "1.1.0"),
-                     ("mono-services-b", "services/b", "2.0.0")}
+    assert found == {
+        ("alone", "", "1.1.0"),
+        ("mono-services-a", "services/a", "1.1.0"),
+        ("mono-services-b", "services/b", "2.0.0"),
+    }

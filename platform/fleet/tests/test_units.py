@@ -7,7 +7,6 @@ from types import SimpleNamespace
 
 import pytest
 from packaging.version import Version
-
 from slipway_fleet.conflicts import conflicted_files
 from slipway_fleet.fleet import FleetFileError, load_fleet_file
 from slipway_fleet.migrations import applicable, declared_out_of_order, sort_by_version
@@ -27,18 +26,23 @@ def test_release_tags_are_pep440_and_sorted() -> None:
 
 
 def test_migrations_are_selected_and_sorted_by_version() -> None:
-    config = {"_migrations": [
-        {"version": "v3.0.0", "command": "c3"}, {"version": "v1.1.0", "command": "c11"},
-        "echo unversioned", {"version": "v2.0.0", "command": "c2"},
-        {"version": "v0.5.0", "command": "too-old"},
-    ]}
+    config = {
+        "_migrations": [
+            {"version": "v3.0.0", "command": "c3"},
+            {"version": "v1.1.0", "command": "c11"},
+            "echo unversioned",
+            {"version": "v2.0.0", "command": "c2"},
+            {"version": "v0.5.0", "command": "too-old"},
+        ]
+    }
     found = applicable(config, Version("1.0.0"), Version("3.0.0"))
     assert [m.command for m in found] == ["c11", "c2", "c3"]
     assert declared_out_of_order(config, Version("1.0.0"), Version("3.0.0"))
     assert not declared_out_of_order(config, Version("1.5.0"), Version("2.0.0"))
     with pytest.raises(ValueError, match=r"_migrations\[0\].version 'banana'"):
-        applicable({"_migrations": [{"version": "banana", "command": "x"}]},
-                   Version("1"), Version("2"))
+        applicable(
+            {"_migrations": [{"version": "banana", "command": "x"}]}, Version("1"), Version("2")
+        )
 
 
 def test_copier_tasks_are_reordered_by_version_unversioned_keep_their_slot() -> None:
@@ -55,8 +59,10 @@ def test_conflict_markers_and_rejects_are_found(tmp_path: Path) -> None:
     (tmp_path / "b.py").write_text("x = '<<<<<<< not at line start'\n")
     (tmp_path / "c.md").write_text("<<<<<<< opened but never closed\n")
     (tmp_path / "d.py.rej").write_text("@@ hunk @@\n")
-    assert conflicted_files(tmp_path, ["a.py", "b.py", "c.md", "d.py.rej", "missing"]) == \
-        ["a.py", "d.py.rej"]
+    assert conflicted_files(tmp_path, ["a.py", "b.py", "c.md", "d.py.rej", "missing"]) == [
+        "a.py",
+        "d.py.rej",
+    ]
 
 
 def test_fleet_file_errors_name_the_entry_and_rule(tmp_path: Path) -> None:
@@ -74,7 +80,10 @@ def test_fleet_file_errors_name_the_entry_and_rule(tmp_path: Path) -> None:
     plain.write_text("# services\nrepo-one\nmono#services/orders\nhttps://git.example/x/y.git\n")
     members = load_fleet_file(plain).members
     assert [(m.name, m.subdir) for m in members] == [
-        ("repo-one", ""), ("mono-services-orders", "services/orders"), ("y", "")]
+        ("repo-one", ""),
+        ("mono-services-orders", "services/orders"),
+        ("y", ""),
+    ]
     assert members[0].location == str(tmp_path / "repo-one")
 
 

@@ -26,7 +26,9 @@ DEFAULT_JOBS = 2
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     source = common.add_mutually_exclusive_group(required=True)
-    source.add_argument("--fleet", type=Path, help="fleet file (YAML members list or one path/URL per line)")
+    source.add_argument(
+        "--fleet", type=Path, help="fleet file (YAML members list or one path/URL per line)"
+    )
     source.add_argument("--discover", type=Path, help="directory to search for .copier-answers.yml")
     common.add_argument("--jobs", "-j", type=int, default=DEFAULT_JOBS, help="parallel workers")
     common.add_argument("--json", action="store_true", help="print JSON on stdout (no table)")
@@ -38,17 +40,34 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("status", parents=[common], help="where each member stands")
     up = sub.add_parser("update", parents=[common], help="update members to a template release")
     up.add_argument("--to", required=True, metavar="VERSION", help="release (e.g. 2.0.0) or latest")
-    up.add_argument("--dry-run", action="store_true", help="show patches and conflicts; change nothing")
-    up.add_argument("--resume", action="store_true", help="redo only the remaining and failed members")
-    up.add_argument("--check", action="append", default=[], metavar="CMD",
-                    help="fast check command for every member without its own (repeatable)")
+    up.add_argument(
+        "--dry-run", action="store_true", help="show patches and conflicts; change nothing"
+    )
+    up.add_argument(
+        "--resume", action="store_true", help="redo only the remaining and failed members"
+    )
+    up.add_argument(
+        "--check",
+        action="append",
+        default=[],
+        metavar="CMD",
+        help="fast check command for every member without its own (repeatable)",
+    )
     up.add_argument("--data-dir", type=Path, help="answers for new questions: DIR/<member>.yml")
-    up.add_argument("--publish", choices=["none", "push", "github", "gitlab"], default="none",
-                    help="push the branch to the member's remote (and open a PR)")
+    up.add_argument(
+        "--publish",
+        choices=["none", "push", "github", "gitlab"],
+        default="none",
+        help="push the branch to the member's remote (and open a PR)",
+    )
     up.add_argument("--remote", default="origin", help="remote to publish to")
     up.add_argument("--api-url", default="", help="GitHub/GitLab API base URL")
     up.add_argument("--token-env", default="", help="variable holding the API token")
     up.add_argument("--base-branch", default="", help="PR target branch (default: member's HEAD)")
+    bench = sub.add_parser("bench", help="time updates of generated fleets (1 and N workers)")
+    bench.add_argument("--members", default="20,50", help="fleet sizes, comma-separated")
+    bench.add_argument("--jobs", default="1,2", help="worker counts, comma-separated")
+    bench.add_argument("--json", action="store_true", help="print JSON on stdout")
     return parser
 
 
@@ -71,6 +90,11 @@ def _data_for(data_dir: Path | None, name: str) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "bench":
+        from slipway_fleet.bench import run_bench  # noqa: PLC0415 - only for this command
+
+        sizes = [int(n) for n in args.members.split(",")]
+        return run_bench(sizes, [int(n) for n in args.jobs.split(",")], args.json)
     out = Console(soft_wrap=False, width=200 if not sys.stdout.isatty() else None)
     err = Console(stderr=True)
     if args.jobs < 1:
@@ -81,19 +105,33 @@ def main(argv: list[str] | None = None) -> int:
         with RunState(args.state_dir or default_state_dir(key)) as state:
             show = not (args.json or args.no_progress) and err.is_terminal
             if args.command == "status":
-                return _status(args, fleet, state, out, err, show)
-            return _update(args, fleet, state, out, err, show)
+                return _status(args, fleet, state, out=out, err=err, show=show)
+            return _update(args, fleet, state, out=out, err=err, show=show)
     except (FleetFileError, StateError) as exc:
         err.print(f"[red]error:[/] {exc}", markup=True)
         return report.EXIT_USAGE
 
 
-def _status(args: argparse.Namespace, fleet: Fleet, state: RunState, out: Console,
-            err: Console, show: bool) -> int:
+def _status(
+    args: argparse.Namespace,
+    fleet: Fleet,
+    state: RunState,
+    *,
+    out: Console,
+    err: Console,
+    show: bool,
+) -> int:
     run_id = uuid.uuid4().hex
     jobs = [StatusJob(m, state.work, state.cache, run_id) for m in fleet.members]
-    statuses = run_parallel(member_status, jobs, names=[m.name for m in fleet.members],
-                            workers=args.jobs, label="status", console=err, show_progress=show)
+    statuses = run_parallel(
+        member_status,
+        jobs,
+        names=[m.name for m in fleet.members],
+        workers=args.jobs,
+        label="status",
+        console=err,
+        show_progress=show,
+    )
     if args.json:
         print(report.status_json(statuses))
     else:
@@ -101,13 +139,24 @@ def _status(args: argparse.Namespace, fleet: Fleet, state: RunState, out: Consol
     return report.status_exit_code(statuses)
 
 
-def _update(args: argparse.Namespace, fleet: Fleet, state: RunState, out: Console,
-            err: Console, show: bool) -> int:
+def _update(
+    args: argparse.Namespace,
+    fleet: Fleet,
+    state: RunState,
+    *,
+    out: Console,
+    err: Console,
+    show: bool,
+) -> int:
     publish = None
     if args.publish != "none":
-        publish = PublishConfig(remote=args.remote, provider="none" if args.publish == "push"
-                                else args.publish, api_url=args.api_url, token_env=args.token_env,
-                                base_branch=args.base_branch)
+        publish = PublishConfig(
+            remote=args.remote,
+            provider="none" if args.publish == "push" else args.publish,
+            api_url=args.api_url,
+            token_env=args.token_env,
+            base_branch=args.base_branch,
+        )
     key = f"{args.to}{' (dry run)' if args.dry_run else ''}"
     previous = state.previous(key) if args.resume else {}
     if not args.dry_run:
@@ -115,9 +164,18 @@ def _update(args: argparse.Namespace, fleet: Fleet, state: RunState, out: Consol
     todo = [m for m in fleet.members if m.name not in previous]
     run_id = uuid.uuid4().hex
     jobs = [
-        UpdateJob(member=m, target=args.to, work_root=state.work, cache_root=state.cache,
-                  log_dir=state.logs, dry_run=args.dry_run, checks=tuple(args.check) or fleet.checks,
-                  publish=publish, data=_data_for(args.data_dir, m.name), run_id=run_id)
+        UpdateJob(
+            member=m,
+            target=args.to,
+            work_root=state.work,
+            cache_root=state.cache,
+            log_dir=state.logs,
+            dry_run=args.dry_run,
+            checks=tuple(args.check) or fleet.checks,
+            publish=publish,
+            data=_data_for(args.data_dir, m.name),
+            run_id=run_id,
+        )
         for m in todo
     ]
     for m in todo:
@@ -127,9 +185,16 @@ def _update(args: argparse.Namespace, fleet: Fleet, state: RunState, out: Consol
         if not args.dry_run:
             state.record(outcome)
 
-    results = run_parallel(update_member, jobs, names=[m.name for m in todo], workers=args.jobs,
-                           label=f"update -> {args.to}", console=err, show_progress=show,
-                           on_result=record)
+    results = run_parallel(
+        update_member,
+        jobs,
+        names=[m.name for m in todo],
+        workers=args.jobs,
+        label=f"update -> {args.to}",
+        console=err,
+        show_progress=show,
+        on_result=record,
+    )
     by_name = {o.member: o for o in results}
     for name, outcome in previous.items():
         outcome.from_previous_run = True

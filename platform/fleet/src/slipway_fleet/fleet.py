@@ -130,10 +130,9 @@ def _fleet_from_yaml(doc: dict[str, Any], base: Path, path: Path) -> Fleet:
     if not isinstance(entries, list) or not entries:
         raise FleetFileError(f"fleet file {path}: `members` must be a non-empty list")
     members = []
-    for i, entry in enumerate(entries):
+    for i, raw in enumerate(entries):
         where = f"fleet file {path}: members[{i}]"
-        if isinstance(entry, str):
-            entry = {"repo": entry}
+        entry = {"repo": raw} if isinstance(raw, str) else raw
         if not isinstance(entry, dict) or not isinstance(entry.get("repo"), str):
             raise FleetFileError(f"{where}: each member needs `repo` (a path or git URL)")
         unknown = set(entry) - {"name", "repo", "subdir", "data", "data_file", "checks", "project"}

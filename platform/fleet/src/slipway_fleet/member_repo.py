@@ -52,8 +52,13 @@ def dirty_files(member: Member) -> list[str]:
     if not member.is_local or is_bare(member.path):
         return []
     out = git(
-        "--no-optional-locks", "status", "--porcelain", "--untracked-files=normal",
-        "--", member.subdir or ".", cwd=member.path,
+        "--no-optional-locks",
+        "status",
+        "--porcelain",
+        "--untracked-files=normal",
+        "--",
+        member.subdir or ".",
+        cwd=member.path,
     )
     return [line[3:] for line in out.splitlines() if line.strip()]
 

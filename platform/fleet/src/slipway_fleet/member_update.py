@@ -21,12 +21,17 @@ from typing import Any
 from slipway_fleet import member_repo, migrations, renders
 from slipway_fleet.checks import run_checks
 from slipway_fleet.conflicts import conflicted_files
-from slipway_fleet.fleet import ANSWERS_FILE, Member
+from slipway_fleet.fleet import Member
 from slipway_fleet.gitcmd import GitError, git
 from slipway_fleet.member_repo import MemberError
 from slipway_fleet.outcome import Category, Outcome, Result, failed
-from slipway_fleet.publish import PublishConfig, PublishError, PullRequest, open_pull_request
-from slipway_fleet.publish import project_from_url
+from slipway_fleet.publish import (
+    PublishConfig,
+    PublishError,
+    PullRequest,
+    open_pull_request,
+    project_from_url,
+)
 from slipway_fleet.template_source import TemplateError, TemplateSource, fetch_template
 from slipway_fleet.versions import Release, find_release, parse_version
 
@@ -93,8 +98,12 @@ def _update(job: UpdateJob, scratch: Path) -> Outcome:
     member_repo.check_reachable(member)
     if dirty := member_repo.dirty_files(member):
         shown = ", ".join(dirty[:5]) + (" ..." if len(dirty) > 5 else "")
-        return Outcome(member.name, Result.SKIPPED, Category.DIRTY,
-                       f"uncommitted changes in the member ({shown}); commit or stash them first")
+        return Outcome(
+            member.name,
+            Result.SKIPPED,
+            Category.DIRTY,
+            f"uncommitted changes in the member ({shown}); commit or stash them first",
+        )
     repo = member_repo.clone(member, scratch / "repo")
     sub = repo / member.subdir if member.subdir else repo
     answers = member_repo.read_answers(sub)
@@ -104,10 +113,13 @@ def _update(job: UpdateJob, scratch: Path) -> Outcome:
         target = find_release(list(template.releases), job.target)
     except ValueError as exc:
         raise MemberError("template", str(exc)) from exc
-    base = Outcome(member.name, Result.UP_TO_DATE, from_version=str(current),
-                   to_version=str(target.version))
+    base = Outcome(
+        member.name, Result.UP_TO_DATE, from_version=str(current), to_version=str(target.version)
+    )
     if current >= target.version:
-        base.reason = f"already at {current}" + (" (newer than target)" if current > target.version else "")
+        base.reason = f"already at {current}" + (
+            " (newer than target)" if current > target.version else ""
+        )
         return base
     base.branch = member_repo.branch_name(member, str(current), str(target.version))
     if existing := _existing_branch(repo, sub, base, target):
@@ -117,39 +129,58 @@ def _update(job: UpdateJob, scratch: Path) -> Outcome:
     data = {**job.data, **member.data}
     config = template.config(target.tag)
     _check_answers(config, answers, data)
-    try:
-        old = renders.files_of(renders.render(template, answers["_commit"], answers, job.cache_root))
-    except renders.RenderError as exc:
-        raise MemberError("replay", f"old version {answers['_commit']} does not replay: {exc}") from exc
-    try:
-        new = renders.files_of(
-            renders.render(template, target.tag, {**answers, **data}, job.cache_root)
-        )
-    except renders.RenderError as exc:
-        raise MemberError("update", f"{target.tag} does not render with these answers: {exc}") from exc
+    old, new = _reference_renders(template, answers, target, data, job.cache_root)
     before = renders.read_files(sub, set(old) | set(new))
-    base.migrations = [f"{m.version}: {m.command}" for m in
-                       migrations.applicable(config, current, target.version)]
+    base.migrations = [
+        f"{m.version}: {m.command}" for m in migrations.applicable(config, current, target.version)
+    ]
     _run_copier_update(sub, target, data, config)
     kept_edited, kept_deleted = _keep_member_files(sub, before, old, new)
     base.kept_edited, base.kept_deleted = kept_edited, kept_deleted
     _stage(repo, member)
     _record_changes(repo, member, base)
-    base.conflicts = sorted(set(conflicted_files(sub, base.files_added + base.files_changed))
-                            | set(kept_edited))
+    base.conflicts = sorted(
+        set(conflicted_files(sub, base.files_added + base.files_changed)) | set(kept_edited)
+    )
     if job.dry_run:
         base.patch = git("diff", "--cached", "--binary", "--", member.subdir or ".", cwd=repo)
         base.result = Result.WOULD_CONFLICT if base.conflicts else Result.WOULD_UPDATE
         return base
+    return _commit_and_push(job, repo, sub, answers=answers, target=target, base=base)
+
+
+def _commit_and_push(
+    job: UpdateJob,
+    repo: Path,
+    sub: Path,
+    *,
+    answers: dict[str, Any],
+    target: Release,
+    base: Outcome,
+) -> Outcome:
+    """Checks (unless conflicted), one commit naming the versions, branch written back."""
+    member = job.member
     if not base.conflicts:
         checks = run_checks(sub, member.checks or job.checks, base.files_added + base.files_changed)
         base.checks = checks.ran
         if not checks.ok:
-            return failed(member.name, Category.CHECKS, checks.problem, from_version=base.from_version,
-                          to_version=base.to_version, checks=checks.ran)
+            return failed(
+                member.name,
+                Category.CHECKS,
+                checks.problem,
+                from_version=base.from_version,
+                to_version=base.to_version,
+                checks=checks.ran,
+            )
     status = "conflicted" if base.conflicts else "updated"
-    git("commit", "--quiet", "--no-verify", "-m", _message(member, answers, target, base, status),
-        cwd=repo)
+    git(
+        "commit",
+        "--quiet",
+        "--no-verify",
+        "-m",
+        _message(member, answers, target, base, status),
+        cwd=repo,
+    )
     base.commit = git("rev-parse", "HEAD", cwd=repo).strip()
     _push_home(repo, base.branch)
     base.result = Result.CONFLICTED if base.conflicts else Result.UPDATED
@@ -158,6 +189,31 @@ def _update(job: UpdateJob, scratch: Path) -> Outcome:
     if job.publish:
         _publish(job.publish, member, repo, base)
     return base
+
+
+def _reference_renders(
+    template: TemplateSource,
+    answers: dict[str, Any],
+    target: Release,
+    data: dict[str, Any],
+    cache_root: Path,
+) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """The template's files at the member's version and at the target, same answers."""
+    try:
+        old = renders.files_of(renders.render(template, answers["_commit"], answers, cache_root))
+    except renders.RenderError as exc:
+        raise MemberError(
+            "replay", f"old version {answers['_commit']} does not replay: {exc}"
+        ) from exc
+    try:
+        new = renders.files_of(
+            renders.render(template, target.tag, {**answers, **data}, cache_root)
+        )
+    except renders.RenderError as exc:
+        raise MemberError(
+            "update", f"{target.tag} does not render with these answers: {exc}"
+        ) from exc
+    return old, new
 
 
 def _template(answers: dict[str, Any], job: UpdateJob) -> TemplateSource:
@@ -235,20 +291,31 @@ def _check_answers(config: dict[str, Any], answers: dict[str, Any], data: dict[s
         )
 
 
-def _run_copier_update(sub: Path, target: Release, data: dict[str, Any], config: dict[str, Any]) -> None:
+def _run_copier_update(
+    sub: Path, target: Release, data: dict[str, Any], config: dict[str, Any]
+) -> None:
     import copier  # noqa: PLC0415 - heavy import, only in worker processes
     from copier.errors import TaskError  # noqa: PLC0415
 
     migrations.install_version_order()
-    commands = {str(e.get("command")) for e in config.get("_migrations") or [] if isinstance(e, dict)}
+    commands = {
+        str(e.get("command")) for e in config.get("_migrations") or [] if isinstance(e, dict)
+    }
     try:
         copier.run_update(
-            sub, vcs_ref=target.tag, data=data, defaults=True, overwrite=True, unsafe=True,
-            conflict="inline", skip_answered=True, quiet=True,
+            sub,
+            vcs_ref=target.tag,
+            data=data,
+            defaults=True,
+            overwrite=True,
+            unsafe=True,
+            conflict="inline",
+            skip_answered=True,
+            quiet=True,
         )
     except TaskError as exc:
         cmd = exc.cmd if isinstance(exc.cmd, str) else " ".join(map(str, exc.cmd))
-        category = "migration" if any(c and c in cmd or cmd in c for c in commands) else "update"
+        category = "migration" if any((c and c in cmd) or cmd in c for c in commands) else "update"
         raise MemberError(category, f"{category} command failed ({exc.returncode}): {cmd}") from exc
     except Exception as exc:
         raise MemberError("update", f"copier update failed: {type(exc).__name__}: {exc}") from exc
@@ -276,67 +343,104 @@ def _keep_member_files(
 def _stage(repo: Path, member: Member) -> None:
     # copier marks conflicted paths as unmerged in the index; `add` records the tree as is.
     git("add", "--all", "--", member.subdir or ".", cwd=repo)
-    for rej in git("ls-files", "--others", "--ignored", "--exclude-standard", "--",
-                   member.subdir or ".", cwd=repo).split():
+    for rej in git(
+        "ls-files",
+        "--others",
+        "--ignored",
+        "--exclude-standard",
+        "--",
+        member.subdir or ".",
+        cwd=repo,
+    ).split():
         if rej.endswith(".rej"):
             git("add", "--force", "--", rej, cwd=repo)
 
 
 def _record_changes(repo: Path, member: Member, out: Outcome) -> None:
     prefix = f"{member.subdir}/" if member.subdir else ""
-    status = git("diff", "--cached", "--name-status", "--no-renames", "--",
-                 member.subdir or ".", cwd=repo)
+    status = git(
+        "diff", "--cached", "--name-status", "--no-renames", "--", member.subdir or ".", cwd=repo
+    )
     for line in status.splitlines():
         kind, _, path = line.partition("\t")
         rel = path.removeprefix(prefix)
         {"A": out.files_added, "D": out.files_deleted}.get(kind[:1], out.files_changed).append(rel)
 
 
-def _message(member: Member, answers: dict[str, Any], target: Release, out: Outcome, status: str) -> str:
+def _message(
+    member: Member, answers: dict[str, Any], target: Release, out: Outcome, status: str
+) -> str:
     head = f"chore(template): update {member.name} from {out.from_version} to {out.to_version}"
     if status == "conflicted":
         head = f"[needs human] {head} (conflicts)"
     lines = [head, "", f"Template: {answers['_src_path']} {answers['_commit']} -> {target.tag}"]
-    for title, items in (("Conflicts (resolve, then commit on this branch)", out.conflicts),
-                         ("Kept: deleted by the template but edited here", out.kept_edited),
-                         ("Kept deleted: changed by the template but deleted here", out.kept_deleted),
-                         ("Migrations (version order)", out.migrations)):
+    for title, items in (
+        ("Conflicts (resolve, then commit on this branch)", out.conflicts),
+        ("Kept: deleted by the template but edited here", out.kept_edited),
+        ("Kept deleted: changed by the template but deleted here", out.kept_deleted),
+        ("Migrations (version order)", out.migrations),
+    ):
         if items:
             lines += ["", f"{title}:", *[f"- {i}" for i in items]]
-    lines += ["", f"Slipway-Fleet-From: {out.from_version}", f"Slipway-Fleet-To: {out.to_version}",
-              f"{STATUS_TRAILER}: {status}"]
+    lines += [
+        "",
+        f"Slipway-Fleet-From: {out.from_version}",
+        f"Slipway-Fleet-To: {out.to_version}",
+        f"{STATUS_TRAILER}: {status}",
+    ]
     return "\n".join(lines)
 
 
 def _push_home(repo: Path, branch: str) -> None:
     """Write the branch back into the member's repository (fast-forward only)."""
     try:
-        git("push", "--quiet", "origin", f"refs/heads/{branch}:refs/heads/{branch}", cwd=repo,
-            timeout=600)
+        git(
+            "push",
+            "--quiet",
+            "origin",
+            f"refs/heads/{branch}:refs/heads/{branch}",
+            cwd=repo,
+            timeout=600,
+        )
     except GitError as exc:
-        raise MemberError("push", f"cannot write branch {branch} to the member: {exc.stderr}") from exc
+        raise MemberError(
+            "push", f"cannot write branch {branch} to the member: {exc.stderr}"
+        ) from exc
 
 
 def _publish(config: PublishConfig, member: Member, repo: Path, out: Outcome) -> None:
     try:
         if member.is_local:
-            remote_url = git("remote", "get-url", config.remote, cwd=member.path, check=False).strip()
+            remote_url = git(
+                "remote", "get-url", config.remote, cwd=member.path, check=False
+            ).strip()
             if not remote_url:
                 raise PublishError(f"the member has no remote {config.remote!r} to publish to")
-            git("push", "--quiet", remote_url, f"refs/heads/{out.branch}:refs/heads/{out.branch}",
-                cwd=repo, timeout=600)
+            git(
+                "push",
+                "--quiet",
+                remote_url,
+                f"refs/heads/{out.branch}:refs/heads/{out.branch}",
+                cwd=repo,
+                timeout=600,
+            )
         else:
             remote_url = member.location  # the branch was already pushed there
-        base_branch = config.base_branch or git("rev-parse", "--abbrev-ref", "origin/HEAD",
-                                                cwd=repo).strip().removeprefix("origin/")
+        base_branch = config.base_branch or git(
+            "rev-parse", "--abbrev-ref", "origin/HEAD", cwd=repo
+        ).strip().removeprefix("origin/")
         conflicted = out.result is Result.CONFLICTED
         pr = PullRequest(
             title=f"Update template from {out.from_version} to {out.to_version}",
             body=git("log", "-1", "--format=%B", cwd=repo),
-            head=out.branch, base=base_branch, draft=conflicted,
+            head=out.branch,
+            base=base_branch,
+            draft=conflicted,
             labels=("needs-human",) if conflicted else (),
         )
-        out.pull_request = open_pull_request(config, member.project or project_from_url(remote_url), pr)
+        out.pull_request = open_pull_request(
+            config, member.project or project_from_url(remote_url), pr
+        )
     except GitError as exc:
         raise MemberError("publish", f"push to remote failed: {exc.stderr}") from exc
     except PublishError as exc:

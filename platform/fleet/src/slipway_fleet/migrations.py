@@ -60,7 +60,7 @@ def _version_of(task: Any) -> Version | None:
 def sort_by_version(tasks: list[Any]) -> list[Any]:
     """Stable-sort versioned tasks by version; unversioned ones keep their slots."""
     versioned = [t for t in tasks if _version_of(t) is not None]
-    queue = iter(sorted(versioned, key=lambda t: _version_of(t)))
+    queue = iter(sorted(versioned, key=lambda t: _version_of(t) or Version("0")))
     return [next(queue) if _version_of(t) is not None else t for t in tasks]
 
 
@@ -80,4 +80,4 @@ def install_version_order() -> None:
         return sort_by_version(list(original(self, stage, from_template)))
 
     migration_tasks._slipway_sorted = True  # type: ignore[attr-defined]
-    Template.migration_tasks = migration_tasks  # type: ignore[method-assign,assignment]
+    Template.migration_tasks = migration_tasks  # type: ignore[method-assign]

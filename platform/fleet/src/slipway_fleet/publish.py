@@ -88,8 +88,13 @@ class GitHubAPI:
         else:
             created = self._client.post(
                 f"/repos/{project}/pulls",
-                json={"title": pr.title, "body": pr.body, "head": pr.head, "base": pr.base,
-                      "draft": pr.draft},
+                json={
+                    "title": pr.title,
+                    "body": pr.body,
+                    "head": pr.head,
+                    "base": pr.base,
+                    "draft": pr.draft,
+                },
             )
             created.raise_for_status()
             number, url = created.json()["number"], created.json()["html_url"]
@@ -119,9 +124,13 @@ class GitLabAPI:
             return str(found[0]["web_url"])
         created = self._client.post(
             path,
-            json={"source_branch": pr.head, "target_branch": pr.base,
-                  "title": f"Draft: {pr.title}" if pr.draft else pr.title,
-                  "description": pr.body, "labels": ",".join(pr.labels)},
+            json={
+                "source_branch": pr.head,
+                "target_branch": pr.base,
+                "title": f"Draft: {pr.title}" if pr.draft else pr.title,
+                "description": pr.body,
+                "labels": ",".join(pr.labels),
+            },
         )
         created.raise_for_status()
         return str(created.json()["web_url"])
@@ -146,7 +155,8 @@ def open_pull_request(config: PublishConfig, project: str, pr: PullRequest) -> s
         return ""
     if not project:
         raise PublishError(
-            "cannot tell the PR project: set `project: owner/name` for this member in the fleet file"
+            "cannot tell the PR project: set `project: owner/name` for this member"
+            " in the fleet file"
         )
     try:
         return api.open(project, pr)

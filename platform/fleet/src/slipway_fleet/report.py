@@ -16,8 +16,12 @@ from slipway_fleet.status import MemberStatus
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CONFLICTED, EXIT_SKIPPED = 0, 1, 2, 3, 4
 _BUCKETS = ("updated", "up-to-date", "conflicted", "skipped", "failed")
 _STYLE = {
-    Result.UPDATED: "green", Result.UP_TO_DATE: "dim", Result.CONFLICTED: "yellow",
-    Result.SKIPPED: "magenta", Result.FAILED: "red", Result.WOULD_UPDATE: "cyan",
+    Result.UPDATED: "green",
+    Result.UP_TO_DATE: "dim",
+    Result.CONFLICTED: "yellow",
+    Result.SKIPPED: "magenta",
+    Result.FAILED: "red",
+    Result.WOULD_UPDATE: "cyan",
     Result.WOULD_CONFLICT: "yellow",
 }
 
@@ -42,8 +46,11 @@ def update_exit_code(outcomes: list[Outcome]) -> int:
 
 def update_json(target: str, dry_run: bool, outcomes: list[Outcome]) -> str:
     doc: dict[str, Any] = {
-        "command": "update", "target": target, "dry_run": dry_run,
-        "summary": summary(outcomes), "exit_code": update_exit_code(outcomes),
+        "command": "update",
+        "target": target,
+        "dry_run": dry_run,
+        "summary": summary(outcomes),
+        "exit_code": update_exit_code(outcomes),
         "members": [o.to_json() for o in outcomes],
     }
     return json.dumps(doc, indent=2)
@@ -82,8 +89,14 @@ def print_update(console: Console, target: str, dry_run: bool, outcomes: list[Ou
     for o in outcomes:
         versions = f"{o.from_version} -> {o.to_version}" if o.from_version else ""
         files = f"+{len(o.files_added)} ~{len(o.files_changed)} -{len(o.files_deleted)}"
-        table.add_row(o.member, f"[{_STYLE[o.result]}]{o.result}[/]", versions, o.branch,
-                      files if o.branch else "", _detail(o))
+        table.add_row(
+            o.member,
+            f"[{_STYLE[o.result]}]{o.result}[/]",
+            versions,
+            o.branch,
+            files if o.branch else "",
+            _detail(o),
+        )
     console.print(table)
     counts = summary(outcomes)
     console.print("  ".join(f"{k}: {v}" for k, v in counts.items()))
@@ -96,8 +109,11 @@ def status_exit_code(statuses: list[MemberStatus]) -> int:
 def status_json(statuses: list[MemberStatus]) -> str:
     doc = {
         "command": "status",
-        "summary": {"members": len(statuses), "problems": sum(not s.ok for s in statuses),
-                    "behind": sum(bool(s.behind) for s in statuses)},
+        "summary": {
+            "members": len(statuses),
+            "problems": sum(not s.ok for s in statuses),
+            "behind": sum(bool(s.behind) for s in statuses),
+        },
         "exit_code": status_exit_code(statuses),
         "members": [s.to_json() for s in statuses],
     }
@@ -106,16 +122,27 @@ def status_json(statuses: list[MemberStatus]) -> str:
 
 def print_status(console: Console, statuses: list[MemberStatus]) -> None:
     table = Table(title="slipway-fleet status")
-    for column in ("member", "source", "version", "latest", "behind", "drift", "update branch",
-                   "problem"):
+    for column in (
+        "member",
+        "source",
+        "version",
+        "latest",
+        "behind",
+        "drift",
+        "update branch",
+        "problem",
+    ):
         table.add_column(column, overflow="fold")
     for s in statuses:
         drift = [f"~{p}" for p in s.drift_modified] + [f"-{p}" for p in s.drift_deleted]
         table.add_row(
-            s.member + (f" ({s.subdir})" if s.subdir else ""), s.source,
-            f"{s.version or '?'} ({s.commit})" if s.commit else "", s.latest,
+            s.member + (f" ({s.subdir})" if s.subdir else ""),
+            s.source,
+            f"{s.version or '?'} ({s.commit})" if s.commit else "",
+            s.latest,
             "" if s.behind is None else str(s.behind),
             ("dirty; " if s.dirty else "") + (", ".join(drift) or "none"),
-            ", ".join(s.update_branches), f"[red][{s.category}] {s.problem}[/]" if s.problem else "",
+            ", ".join(s.update_branches),
+            f"[red][{s.category}] {s.problem}[/]" if s.problem else "",
         )
     console.print(table)

@@ -49,13 +49,19 @@ def run_parallel(
         return []
     ctx = multiprocessing.get_context("spawn")  # fork is unsafe with copier/rich threads
     with Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), TextColumn("{task.fields[last]}"),
-        console=console, disable=not show_progress, transient=False,
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[last]}"),
+        console=console,
+        disable=not show_progress,
+        transient=False,
     ) as progress:
         task = progress.add_task(label, total=len(jobs), last="")
-        pool = ProcessPoolExecutor(max_workers=max(1, workers), mp_context=ctx,
-                                   initializer=_worker_init)
+        pool = ProcessPoolExecutor(
+            max_workers=max(1, workers), mp_context=ctx, initializer=_worker_init
+        )
         try:
             pending: dict[Future[R], int] = {pool.submit(fn, job): i for i, job in enumerate(jobs)}
             while pending:

@@ -51,7 +51,9 @@ class RunState:
             fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
             self._lock.close()
-            raise StateError(f"another slipway-fleet run is using {self.root}; wait for it") from exc
+            raise StateError(
+                f"another slipway-fleet run is using {self.root}; wait for it"
+            ) from exc
         shutil.rmtree(self.work, ignore_errors=True)  # leftovers of a killed run
         self.work.mkdir()
         self.logs.mkdir(exist_ok=True)

@@ -88,10 +88,14 @@ def _fill(job: StatusJob, out: MemberStatus, scratch: Path) -> None:
     out.latest = str(template.latest.version) if template.latest else ""
     version = parse_version(out.commit)
     if version is None or template.resolve(out.commit) is None:
-        raise MemberError("unknown-version", f"`_commit: {out.commit}` is not a release of {out.source}")
+        raise MemberError(
+            "unknown-version", f"`_commit: {out.commit}` is not a release of {out.source}"
+        )
     out.version = str(version)
     if template.latest:
-        out.behind = len(releases_between(list(template.releases), version, template.latest.version))
+        out.behind = len(
+            releases_between(list(template.releases), version, template.latest.version)
+        )
     try:
         rendered = renders.files_of(renders.render(template, out.commit, answers, job.cache_root))
     except renders.RenderError as exc:

@@ -52,7 +52,9 @@ class TemplateSource:
     def resolve(self, ref: str) -> str | None:
         """Commit sha of a tag/commit in the template, or None if unknown."""
         try:
-            return git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", cwd=self.clone).strip()
+            return git(
+                "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", cwd=self.clone
+            ).strip()
         except GitError:
             return None
 
@@ -79,8 +81,16 @@ def fetch_template(url: str, cache_root: Path, run_id: str = "") -> TemplateSour
         try:
             if (clone / ".git").is_dir():
                 if not run_id or not marker.is_file() or marker.read_text() != run_id:
-                    git("fetch", "--quiet", "--tags", "--force", "--prune", "origin", cwd=clone,
-                        timeout=600)
+                    git(
+                        "fetch",
+                        "--quiet",
+                        "--tags",
+                        "--force",
+                        "--prune",
+                        "origin",
+                        cwd=clone,
+                        timeout=600,
+                    )
             else:
                 clone.parent.mkdir(parents=True, exist_ok=True)
                 git("clone", "--quiet", "--no-checkout", source, str(clone), timeout=600)

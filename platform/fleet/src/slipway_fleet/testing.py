@@ -129,27 +129,39 @@ def make_template_repo(root: Path) -> Path:
     _commit_and_tag(repo, "v0.9.0")
     _write(repo, base)
     _commit_and_tag(repo, "v1.0.0")
-    _write(repo, {
-        "copier.yml": _QUESTIONS + "\n_migrations:\n" + _migration("1.1.0"),
-        t + "config.yaml.jinja": _CONFIG.replace("EXTRA", "timeout: 30\n"),
-        t + "ci.yml": "steps:\n  - run: make test\n",
-    })
+    _write(
+        repo,
+        {
+            "copier.yml": _QUESTIONS + "\n_migrations:\n" + _migration("1.1.0"),
+            t + "config.yaml.jinja": _CONFIG.replace("EXTRA", "timeout: 30\n"),
+            t + "ci.yml": "steps:\n  - run: make test\n",
+        },
+    )
     _commit_and_tag(repo, "v1.1.0")
     v2_migrations = _migration("2.0.0", "test ! -e FAIL_MIGRATION && ") + _migration("1.1.0")
-    _write(repo, {
-        "copier.yml": _QUESTIONS + "\n_migrations:\n" + v2_migrations,
-        t + "README.md.jinja": _README.replace("VERSION_LINE", "2"),
-        t + "app.py.jinja": _APP.replace("TIMEOUT_LINE", "\n\nTIMEOUT = 10\n"),
-        t + "docs/index.md.jinja": "# {{ project_name }} docs\n",
-    })
+    _write(
+        repo,
+        {
+            "copier.yml": _QUESTIONS + "\n_migrations:\n" + v2_migrations,
+            t + "README.md.jinja": _README.replace("VERSION_LINE", "2"),
+            t + "app.py.jinja": _APP.replace("TIMEOUT_LINE", "\n\nTIMEOUT = 10\n"),
+            t + "docs/index.md.jinja": "# {{ project_name }} docs\n",
+        },
+    )
     (repo / t / "legacy.txt").unlink()
     _commit_and_tag(repo, "v2.0.0")
     required = "cost_center:\n  type: str\n  help: Billing cost centre (required, no default)\n"
-    _write(repo, {
-        "copier.yml": _QUESTIONS + required + "\n_migrations:\n" + v2_migrations
-        + _migration("3.0.0"),
-        t + "billing.txt.jinja": "cost centre: {{ cost_center }}\n",
-    })
+    _write(
+        repo,
+        {
+            "copier.yml": _QUESTIONS
+            + required
+            + "\n_migrations:\n"
+            + v2_migrations
+            + _migration("3.0.0"),
+            t + "billing.txt.jinja": "cost centre: {{ cost_center }}\n",
+        },
+    )
     _commit_and_tag(repo, "v3.0.0")
     return repo
 
@@ -168,8 +180,16 @@ class MemberFactory:
         key = hashlib.sha256(json.dumps([tag, answers], sort_keys=True).encode()).hexdigest()[:16]
         out = self.cache / key
         if not out.is_dir():
-            copier.run_copy(str(self.template), out, data=answers, vcs_ref=tag, defaults=True,
-                            quiet=True, unsafe=True, skip_tasks=True)
+            copier.run_copy(
+                str(self.template),
+                out,
+                data=answers,
+                vcs_ref=tag,
+                defaults=True,
+                quiet=True,
+                unsafe=True,
+                skip_tasks=True,
+            )
             self.copies += 1
         return out
 
@@ -200,4 +220,4 @@ def commit_all(path: Path, message: str) -> None:
 def refs_snapshot(repo: Path) -> dict[str, str]:
     """Every ref -> sha of a repository (to prove a rerun created nothing)."""
     out = git("for-each-ref", "--format=%(refname) %(objectname)", cwd=repo)
-    return dict(line.split(" ", 1) for line in out.splitlines())  # type: ignore[misc]
+    return dict(line.split(" ", 1) for line in out.splitlines())
