@@ -131,8 +131,17 @@ def tests(s: nox.Session) -> None:
 # ------------------------------------------------------------------ template
 # (sessions: template, demo)
 
+
 # ------------------------------------------------------------------ helm
 # (sessions: helm)
+@session(python=PYTHON)
+def helm(s: nox.Session) -> None:
+    """The Helm chart: lint, render matrix, kubernetes-validate, checkov, promtool (tests/helm)."""
+    # Not tagged "ci": the root `tests` session already runs tests/helm.
+    if not _require(s, "helm", "checkov", "promtool"):
+        return
+    _sync(s, "test")
+    s.run("pytest", *(s.posargs or ["tests/helm"]))
 
 
 # ------------------------------------------------------------------ observability
