@@ -1,0 +1,217 @@
+"""Benchmark: bare FastAPI vs the chassis, piece by piece (`nox -s bench`).
+
+For each round (rounds interleave every variant, in a rotated order, so drift on
+this shared machine hits all variants alike): start the variant's uvicorn
+pinned to one core, load it with wrk pinned to another, record req/s and
+p50/p99 and the server's CPU time, stop it. Report medians over rounds: server
+CPU µs per request and the ratio to bare FastAPI measured in the same run
+(bare CPU/request over the variant's: the throughput ratio one dedicated core
+would show; req/s ratios are printed too but swing with the machine's load).
+
+    python platform/chassis/bench/run.py [--rounds 3] [--seconds 4] [--connections 32]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import httpx
+from rich.console import Console
+from rich.table import Table
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE))
+
+from bench_apps import VARIANTS  # noqa: E402
+from slipway_chassis.testing import OTLPReceiver  # noqa: E402
+from wrk import WrkResult, run  # noqa: E402
+
+REPORTS = HERE / "reports"
+ITEM = "/items/42"
+# Extra endpoints measured on these variants (probe/metrics cost vs hand-written routes).
+EXTRA_ENDPOINTS = {"bare": ("/livez", "/metrics"), "all-0.1": ("/livez", "/metrics")}
+TARGETS = {"all-0.1": 0.55, "all-1.0": 0.40}
+PROBE_TARGET = 0.9
+
+
+def _start_server(variant: str, port: int, core: int, otlp: str) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "BENCH_VARIANT": variant, "OTEL_EXPORTER_OTLP_ENDPOINT": otlp}
+    command = [
+        "taskset", "-c", str(core), sys.executable, "-m", "uvicorn", "--factory",
+        "bench_apps:build", "--app-dir", str(HERE), "--host", "127.0.0.1", "--port", str(port),
+        "--no-access-log", "--log-level", "warning", "--loop", "uvloop", "--http", "httptools",
+    ]  # fmt: skip
+    # A fixed argv built here (no shell, no outside input).
+    return subprocess.Popen(  # noqa: S603
+        command,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _wait_ready(base: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited during start-up ({process.returncode})")
+        try:
+            if httpx.get(f"{base}/livez", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise RuntimeError("server did not start within 60 s")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def measure(args: argparse.Namespace, otlp: str) -> dict[str, dict[str, list[WrkResult]]]:
+    """results[variant][endpoint] = one WrkResult per round."""
+    names = list(VARIANTS)
+    results: dict[str, dict[str, list[WrkResult]]] = {}
+    for round_no in range(args.rounds):
+        shift = round_no % len(names)
+        order = names[shift:] + names[:shift]
+        for variant in order:
+            port = 20000 + os.getpid() % 10000
+            process = _start_server(variant, port, args.server_core, otlp)
+            base = f"http://127.0.0.1:{port}"
+            try:
+                _wait_ready(base, process)
+                for endpoint in (ITEM, *EXTRA_ENDPOINTS.get(variant, ())):
+                    url = base + endpoint
+                    run(url, seconds=1, connections=args.connections, core=args.load_core)  # warm
+                    result = run(
+                        url,
+                        seconds=args.seconds,
+                        connections=args.connections,
+                        core=args.load_core,
+                        pid=process.pid,
+                    )
+                    results.setdefault(variant, {}).setdefault(endpoint, []).append(result)
+                    print(
+                        f"round {round_no + 1} {variant:12} {endpoint:10} "
+                        f"{result.requests_per_second:9.0f} req/s "
+                        f"{result.cpu_us_per_request:7.1f} cpu-µs/req errors={result.errors}",
+                        flush=True,
+                    )
+            finally:
+                _stop(process)
+    return results
+
+
+def summarise(results: dict[str, dict[str, list[WrkResult]]]) -> list[dict[str, object]]:
+    """Median per (variant, endpoint), with µs/request and the ratio to bare."""
+
+    def median(values: list[float]) -> float:
+        return statistics.median(values)
+
+    bare_rps = {
+        e: median([r.requests_per_second for r in runs]) for e, runs in results["bare"].items()
+    }
+    bare_cpu = {
+        e: median([r.cpu_us_per_request for r in runs]) for e, runs in results["bare"].items()
+    }
+    rows: list[dict[str, object]] = []
+    for variant, endpoints in results.items():
+        for endpoint, runs in endpoints.items():
+            rps = median([r.requests_per_second for r in runs])
+            cpu = median([r.cpu_us_per_request for r in runs])
+            if endpoint == ITEM:
+                target = TARGETS.get(variant)
+            else:
+                target = PROBE_TARGET if variant != "bare" else None
+            rows.append(
+                {
+                    "variant": variant,
+                    "label": VARIANTS[variant].label,
+                    "endpoint": endpoint,
+                    "rounds": len(runs),
+                    "requests_per_second": round(rps, 1),
+                    "cpu_us_per_request": round(cpu, 1),
+                    "extra_cpu_us_vs_bare": round(cpu - bare_cpu[endpoint], 1),
+                    # Requests one core serves, relative to bare: bare CPU/req over ours.
+                    "ratio_to_bare": round(bare_cpu[endpoint] / cpu, 3),
+                    "throughput_ratio_to_bare": round(rps / bare_rps[endpoint], 3),
+                    "p50_ms": round(median([r.p50_seconds for r in runs]) * 1000, 2),
+                    "p99_ms": round(median([r.p99_seconds for r in runs]) * 1000, 2),
+                    "errors": sum(r.errors for r in runs),
+                    "target": target,
+                }
+            )
+    return rows
+
+
+def render(rows: list[dict[str, object]], console: Console, meta: dict[str, object]) -> None:
+    """Print the table."""
+    title = (
+        f"chassis vs bare FastAPI ({meta['rounds']} rounds x {meta['seconds']} s, "
+        f"server core {meta['server_core']}, wrk core {meta['load_core']}, medians)"
+    )
+    table = Table(title=title)
+    for column in ("variant", "endpoint", "CPU µs/req", "+µs vs bare", "x bare (CPU)",
+                   "target", "req/s", "x bare (req/s)", "p50 ms", "p99 ms", "errors"):  # fmt: skip
+        table.add_column(column, justify="left" if column in ("variant", "endpoint") else "right")
+    for row in rows:
+        target = row["target"]
+        ratio = float(row["ratio_to_bare"])  # type: ignore[arg-type]
+        verdict = ""
+        if isinstance(target, float):
+            verdict = f"{'[green]' if ratio >= target else '[red]'}>= {target}"
+        table.add_row(
+            str(row["label"]), str(row["endpoint"]), f"{row['cpu_us_per_request']:.1f}",
+            f"{row['extra_cpu_us_vs_bare']:+.1f}", f"{ratio:.2f}", verdict,
+            f"{row['requests_per_second']:.0f}", f"{row['throughput_ratio_to_bare']:.2f}",
+            f"{row['p50_ms']}", f"{row['p99_ms']}", str(row["errors"]),
+        )  # fmt: skip
+    console.print(table)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=4.0)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--server-core", type=int, default=1)
+    parser.add_argument("--load-core", type=int, default=0)
+    args = parser.parse_args(argv)
+    # The harness (and its OTLP receiver thread) shares the load generator's core.
+    os.sched_setaffinity(0, {args.load_core})
+    with OTLPReceiver() as receiver:
+        results = measure(args, receiver.endpoint)
+        spans = len(receiver.spans)
+    rows = summarise(results)
+    meta = {**vars(args), "spans_received": spans, "cpu_count": os.cpu_count()}
+    console = Console(record=True, width=170)
+    render(rows, console, meta)
+    console.print(f"OTLP spans received by the in-harness collector: {spans}")
+    REPORTS.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    raw = {
+        v: {e: [asdict(r) for r in runs] for e, runs in eps.items()} for v, eps in results.items()
+    }
+    report = {"meta": meta, "rows": rows, "raw": raw}
+    (REPORTS / f"bench-{stamp}.json").write_text(json.dumps(report, indent=2))
+    (REPORTS / "latest.json").write_text(json.dumps(report, indent=2))
+    console.save_html(str(REPORTS / "latest.html"))
+    print(f"reports: {REPORTS}/latest.json, latest.html")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
