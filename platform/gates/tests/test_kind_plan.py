@@ -13,7 +13,7 @@ from slipway_gates.kind.plan import KindInputs, build_plan, default_kind_config
 
 def _inputs(tmp_path: Path, **kw: object) -> KindInputs:
     chart = tmp_path / "chart"
-    values = {"dev": chart / "values-dev.yaml", "prod": None}
+    values = {"dev": (chart / "env-dev.yaml", tmp_path / "values-dev.yaml"), "prod": ()}
     return KindInputs(
         service="orders-api",
         image="127.0.0.1:5000/orders-api:1.2.3",
@@ -38,7 +38,10 @@ def test_plan_creates_loads_installs_per_env_smokes_and_tears_down(tmp_path: Pat
         f"helm upgrade --install orders-api {tmp_path / 'chart'} "
         "--kube-context kind-slipway-gates-e2e --namespace dev --create-namespace"
     )
-    assert f"--values {tmp_path / 'chart' / 'values-dev.yaml'}" in dev_install
+    assert (
+        f"--values {tmp_path / 'chart' / 'env-dev.yaml'} --values {tmp_path / 'values-dev.yaml'}"
+        in dev_install
+    )
     assert "--set image.repository=127.0.0.1:5000/orders-api --set image.tag=1.2.3" in dev_install
     assert "--set serviceMonitor.enabled=false" in dev_install
     assert dev_install.endswith("--wait --timeout 5m")
@@ -55,7 +58,7 @@ def test_plan_creates_loads_installs_per_env_smokes_and_tears_down(tmp_path: Pat
 @pytest.mark.parametrize("image", ["orders-api", "orders-api:latest"])
 def test_untagged_or_latest_images_are_refused(tmp_path: Path, image: str) -> None:
     with pytest.raises(ValueError, match=r"latest|explicit tag"):
-        build_plan(KindInputs("orders-api", image, tmp_path, {"dev": None}))
+        build_plan(KindInputs("orders-api", image, tmp_path, {"dev": ()}))
 
 
 def test_kind_config_is_a_pinned_single_node_cluster() -> None:

@@ -11,9 +11,11 @@ import sys
 from pathlib import Path
 
 from slipway_gates.e2e import command as e2e_command
+from slipway_gates.e2e.docker_cli import DockerError
+from slipway_gates.e2e.stack import ServiceInfo, build_image
 from slipway_gates.kind import command as kind_command
 from slipway_gates.load import command as load_command
-from slipway_gates.outcome import exit_code
+from slipway_gates.outcome import CheckResult, exit_code, print_result
 from slipway_gates.security import gate, secrets_scan
 
 
@@ -33,6 +35,21 @@ def _security_args(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--baseline", type=Path, help="detect-secrets baseline (default: <root>/.secrets.baseline)"
+    )
+    p.add_argument(
+        "--test-only",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="Dockerfiles of test-only images that are never deployed: not checked by checkov",
+    )
+    p.add_argument(
+        "--build-image",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="SERVICE_DIR",
+        help="build this service's image (gates-<service>:e2e) and scan it like --image",
     )
 
 
@@ -69,6 +86,11 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _build(service_dir: Path) -> str:
+    service = ServiceInfo.from_dir(service_dir)
+    return build_image(service_dir, f"gates-{service.name}:e2e")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _build_parser().parse_args(argv)
     command: str = args.command
@@ -78,14 +100,22 @@ def main(argv: list[str] | None = None) -> int:
             print(f"wrote {path}: review it (`detect-secrets audit {path}`) before committing")
             return 0
         only = gate.CHECKS if command == "security" else (command,)
-        results = gate.run(
+        images, build_failures = list(args.image), []
+        for service_dir in args.build_image:
+            try:
+                images.append(_build(service_dir))
+            except DockerError as exc:
+                build_failures.append(CheckResult.failed("image build", str(exc), []))
+                print_result(build_failures[-1])
+        results = build_failures + gate.run(
             args.root.resolve(),
             only=only,
-            images=tuple(args.image),
+            images=tuple(images),
             advisory_db=args.advisory_db,
             vuln_mode=args.vuln_mode,
             policy=args.policy,
             baseline=args.baseline,
+            test_only=tuple(args.test_only),
         )
         return exit_code(results)
     if command == "load":

@@ -7,9 +7,11 @@ build artefacts nor miss an untracked file about to be committed.
 from __future__ import annotations
 
 import fnmatch
+import re
 import subprocess
 from pathlib import Path
 
+_JINJA = re.compile(r"\{\{|\{%")
 # Never scanned when git is not available to apply .gitignore.
 _ALWAYS_SKIPPED = {".git", ".venv", ".nox", "node_modules", "__pycache__", ".terraform", "reports"}
 
@@ -41,9 +43,13 @@ def list_files(root: Path, *patterns: str) -> list[Path]:
 
 
 def dockerfiles(root: Path) -> list[Path]:
-    """Every Dockerfile (`Dockerfile`, `*.Dockerfile`, `Dockerfile.*` except Jinja sources)."""
+    """Every Dockerfile (`Dockerfile`, `*.Dockerfile`, `Dockerfile.*`), except templates.
+
+    A file with Jinja markers is a template source, not a Dockerfile: what it
+    renders to is checked in the rendered services instead.
+    """
     return [
         p
         for p in list_files(root, "Dockerfile", "*.Dockerfile", "Dockerfile.*")
-        if not p.name.endswith(".jinja")
+        if not p.name.endswith(".jinja") and not _JINJA.search(p.read_text(errors="replace"))
     ]

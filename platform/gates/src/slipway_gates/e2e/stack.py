@@ -93,16 +93,21 @@ class ServiceInfo:
 
 def build_image(service_dir: Path, tag: str) -> str:
     """Wheelhouse (slipway-release) then BuildKit build of the service's Dockerfile."""
+    service_dir = service_dir.resolve()
     if not (service_dir / "Dockerfile").is_file():
         raise DockerError(f"{service_dir}/Dockerfile does not exist: nothing to build")
-    if shutil.which("slipway-release"):
-        subprocess.run(
-            ["slipway-release", "wheelhouse", "--service-dir", str(service_dir)], check=True
-        )
+    steps = []
+    if shutil.which("slipway-release"):  # the locked wheelhouse the Dockerfile installs from
+        steps.append(["slipway-release", "wheelhouse", "--service-dir", str(service_dir)])
     # BuildKit works only through Debian's docker client on these machines.
     client = "/usr/bin/docker" if Path("/usr/bin/docker").exists() else "docker"
+    steps.append([client, "build", "-q", "-t", tag, str(service_dir)])
     env = {**os.environ, "DOCKER_BUILDKIT": "1"}
-    subprocess.run([client, "build", "-q", "-t", tag, str(service_dir)], check=True, env=env)
+    for cmd in steps:
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
+        if proc.returncode != 0:
+            output = (proc.stdout + proc.stderr).strip()[-3000:]
+            raise DockerError(f"building {tag}: {' '.join(cmd)} failed:\n{output}")
     return tag
 
 

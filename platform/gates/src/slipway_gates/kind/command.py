@@ -20,6 +20,7 @@ from pathlib import Path
 import httpx
 import yaml
 
+from slipway_gates.e2e.stack import build_image
 from slipway_gates.kind.plan import ENVIRONMENTS, KindInputs, Step, build_plan, default_kind_config
 from slipway_gates.security.helm_render import find_charts, plan_renders
 
@@ -79,12 +80,16 @@ def inputs_from_args(args: argparse.Namespace) -> KindInputs:
             raise SystemExit(f"e2e-kind: no chart under {service_dir}; pass --chart PATH")
         chart = charts[0]
     envs = tuple(e for e in args.envs.split(",") if e)
-    renders = {r.env: (r.values[0] if r.values else None) for r in plan_renders(chart, envs)}
+    chart_values = {r.env: r.values for r in plan_renders(chart, envs)}
+    values: dict[str, tuple[Path, ...]] = {}
+    for env in envs:
+        own = [service_dir / "deploy" / "helm" / f"values-{env}.yaml"]
+        values[env] = chart_values.get(env, ()) + tuple(p for p in own if p.is_file())
     return KindInputs(
         service=service,
-        image=args.image or f"{service}:e2e",
+        image=args.image or f"gates-{service}:e2e",
         chart=chart,
-        values_for_env={env: renders.get(env) for env in envs},
+        values_for_env=values,
         kind_config=args.kind_config or default_kind_config(),
     )
 
@@ -146,6 +151,8 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 0
+    if not args.image:
+        build_image(args.service_dir, f"gates-{_service_name(args.service_dir, args.service)}:e2e")
     execute(steps)
     print("e2e-kind: every environment installed, rolled out and answered its smoke test")
     return 0

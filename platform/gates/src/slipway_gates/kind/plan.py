@@ -13,11 +13,12 @@ from pathlib import Path
 ENVIRONMENTS = ("dev", "qa", "stage", "prod")
 # Chart features that need CRDs or add-ons a bare kind cluster does not have
 # (Prometheus Operator, Argo Rollouts, KEDA): switched off for the smoke test.
+# Names follow helm/slipway-service/values.yaml.
 DEFAULT_DISABLED_FEATURES = (
     "serviceMonitor.enabled=false",
     "prometheusRule.enabled=false",
-    "rollout.enabled=false",
-    "keda.enabled=false",
+    "strategy=rolling",  # a plain Deployment: no Argo Rollouts CRDs
+    "autoscaling.enabled=false",  # no KEDA / metrics-server
 )
 
 
@@ -44,7 +45,7 @@ class KindInputs:
     service: str
     image: str  # repository:tag, e.g. 127.0.0.1:5000/orders-api:0.1.0
     chart: Path
-    values_for_env: dict[str, Path | None]
+    values_for_env: dict[str, tuple[Path, ...]]  # layered: chart env file, then the service's
     cluster: str = "slipway-gates-e2e"
     kind_config: Path | None = None
     disabled_features: tuple[str, ...] = DEFAULT_DISABLED_FEATURES
@@ -93,8 +94,8 @@ def build_plan(inputs: KindInputs) -> list[Step]:
             env,
             "--create-namespace",
         ]
-        if values is not None:
-            helm += ["--values", str(values)]
+        for layer in values:
+            helm += ["--values", str(layer)]
         helm += ["--set", f"image.repository={repository}", "--set", f"image.tag={tag}"]
         for feature in inputs.disabled_features:
             helm += ["--set", feature]

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,9 @@ class Staged:
     described: list[str]
 
 
-def stage_inputs(root: Path, stage: Path, terraform_dir: Path | None = None) -> Staged:
+def stage_inputs(
+    root: Path, stage: Path, terraform_dir: Path | None = None, test_only: tuple[str, ...] = ()
+) -> Staged:
     """Copy/render every input into `stage`; returns the path mapping."""
     origin: dict[str, str] = {}
     described: list[str] = []
@@ -54,7 +57,11 @@ def stage_inputs(root: Path, stage: Path, terraform_dir: Path | None = None) -> 
         for r, out in zip(renders, render_all(renders, stage / "helm"), strict=True):
             origin[str(out.relative_to(stage))] = f"{chart.relative_to(root)} rendered for {r.env}"
         described.append(f"helm {chart.relative_to(root)} x {'/'.join(r.env for r in renders)}")
-    files = dockerfiles(root)
+    files = [
+        f
+        for f in dockerfiles(root)
+        if not any(fnmatch(str(f.relative_to(root)), g) for g in test_only)
+    ]
     for df in files:
         rel = df.relative_to(root)
         # Checkov recognises a file named exactly `Dockerfile` (or *.Dockerfile).
@@ -68,6 +75,8 @@ def stage_inputs(root: Path, stage: Path, terraform_dir: Path | None = None) -> 
         origin[str(target.relative_to(stage))] = str(rel)
     if files:
         described.append(f"{len(files)} Dockerfiles")
+    if test_only:
+        described.append(f"test-only paths not checked: {', '.join(test_only)}")
     return Staged(stage, origin, described)
 
 
@@ -125,7 +134,9 @@ def judge(docs: list[dict[str, Any]], staged: Staged) -> CheckResult:
     )
 
 
-def run(root: Path, terraform_dir: Path | None = None) -> CheckResult:
+def run(
+    root: Path, terraform_dir: Path | None = None, test_only: tuple[str, ...] = ()
+) -> CheckResult:
     """Stage, run checkov once, judge."""
     if shutil.which("checkov") is None:
         return CheckResult.not_run(
@@ -134,7 +145,7 @@ def run(root: Path, terraform_dir: Path | None = None) -> CheckResult:
     with tempfile.TemporaryDirectory(prefix="gates-checkov-") as tmp:
         stage = Path(tmp)
         try:
-            staged = stage_inputs(root, stage, terraform_dir)
+            staged = stage_inputs(root, stage, terraform_dir, test_only)
         except RuntimeError as exc:  # a chart that does not render is a failure, not a skip
             return CheckResult.failed(NAME, "helm template failed", [str(exc)])
         if not staged.origin:

@@ -19,6 +19,7 @@ def run(
     vuln_mode: str = "auto",
     policy: Path | None = None,
     baseline: Path | None = None,
+    test_only: tuple[str, ...] = (),
 ) -> list[CheckResult]:
     """Run the selected checks, printing each result as soon as it is known."""
     results: list[CheckResult] = []
@@ -46,7 +47,7 @@ def run(
                     )
                 )
         elif check == "checkov":
-            record(checkov_scan.run(root))
+            record(checkov_scan.run(root, test_only=test_only))
         else:
             raise ValueError(f"unknown security check {check!r}; choose from {', '.join(CHECKS)}")
     return results

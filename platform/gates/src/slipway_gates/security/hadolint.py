@@ -24,9 +24,15 @@ def run(root: Path) -> CheckResult:
     if not files:
         return CheckResult.not_run(NAME, f"no Dockerfile under {root}")
     rel = [str(f.relative_to(root)) for f in files]
-    proc = subprocess.run([exe, *rel], capture_output=True, text=True, check=False, cwd=root)
+    # cwd=root: hadolint reads the repository's .hadolint.yaml (failure threshold...).
+    proc = subprocess.run(
+        [exe, "--no-color", *rel], capture_output=True, text=True, check=False, cwd=root
+    )
     if proc.returncode == 0:
-        return CheckResult.passed(NAME, f"{len(files)} Dockerfiles clean: {', '.join(rel)}")
+        notes = len(proc.stdout.splitlines())
+        return CheckResult.passed(
+            NAME, f"{len(files)} Dockerfiles pass ({notes} notes below the failure threshold)"
+        )
     return CheckResult.failed(
-        NAME, f"findings in {len(files)} Dockerfiles", proc.stdout.splitlines()
+        NAME, f"findings in {len(files)} Dockerfiles", (proc.stdout + proc.stderr).splitlines()
     )

@@ -9,6 +9,7 @@ Suppressions must be inline (`# nosec BXXX` / `# noqa: SXXX`), visible in review
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -31,6 +32,22 @@ def python_sources(root: Path) -> list[Path]:
     ]
 
 
+def suppressed_by_ruff_noqa(result: dict[str, object]) -> bool:
+    """True when the flagged line carries ruff's equivalent suppression (B104 -> `noqa: S104`).
+
+    ruff's S rules are flake8-bandit's tests renumbered B -> S; one inline
+    justification (`# noqa: S104 - why`) then serves both tools, instead of two
+    comments (`noqa` and `nosec`) that drift apart.
+    """
+    test_id = str(result.get("test_id", ""))
+    lines = str(result.get("code", "")).splitlines()
+    flagged = next(
+        (ln for ln in lines if ln.split(" ", 1)[0] == str(result.get("line_number"))), ""
+    )
+    match = re.search(r"#\s*noqa:([^#]*)", flagged)
+    return bool(match) and f"S{test_id[1:]}" in re.split(r"[\s,]+", match.group(1))
+
+
 def bandit(root: Path, files: list[Path]) -> CheckResult:
     name = "sast: bandit"
     if not files:
@@ -46,16 +63,21 @@ def bandit(root: Path, files: list[Path]) -> CheckResult:
         report = json.loads(proc.stdout)
     except json.JSONDecodeError:
         return CheckResult.failed(name, "bandit did not produce a report", [proc.stderr[-2000:]])
+    results = report.get("results", [])
+    kept = [r for r in results if not suppressed_by_ruff_noqa(r)]
     findings = [
         f"{r['test_id']} {r['issue_text']} at "
         f"{Path(r['filename']).resolve().relative_to(root.resolve())}:{r['line_number']}"
         f" (severity {r['issue_severity']}, confidence {r['issue_confidence']})"
-        for r in report.get("results", [])
+        for r in kept
     ]
     findings += [f"bandit error: {e}" for e in report.get("errors", [])]
     if findings:
         return CheckResult.failed(name, f"{len(findings)} findings in {len(files)} files", findings)
-    return CheckResult.passed(name, f"{len(files)} files, no medium/high finding")
+    quiet = len(results) - len(kept)
+    return CheckResult.passed(
+        name, f"{len(files)} files, no medium/high finding ({quiet} justified inline with noqa)"
+    )
 
 
 def ruff_s(root: Path, files: list[Path]) -> CheckResult:

@@ -87,8 +87,19 @@ def update_baseline(root: Path, baseline_path: Path | None = None) -> Path:
     return path
 
 
+def find_baseline(root: Path) -> Path:
+    """<root>/.secrets.baseline, else the nearest one up to the git top (monorepo services)."""
+    for base in (root, *root.parents):
+        if (base / BASELINE_FILENAME).is_file():
+            return base / BASELINE_FILENAME
+        if (base / ".git").exists():
+            break
+    return root / BASELINE_FILENAME
+
+
 def scan_repo(root: Path, baseline_path: Path | None = None) -> CheckResult:
-    path = baseline_path or root / BASELINE_FILENAME
+    root = root.resolve()
+    path = (baseline_path or find_baseline(root)).resolve()
     name = "secrets: repository"
     if not path.is_file():
         return CheckResult.failed(
@@ -97,9 +108,11 @@ def scan_repo(root: Path, baseline_path: Path | None = None) -> CheckResult:
             "`slipway-gates secrets --update-baseline` and review it",
             [],
         )
-    files = _repo_files(root)
+    # Baseline entries are keyed by paths relative to the baseline's folder.
+    base = path.parent
+    files = [str((root / f).relative_to(base)) for f in _repo_files(root)]
     with _settings_from(path) as known:
-        current = SecretsCollection(root=str(root))
+        current = SecretsCollection(root=str(base))
         current.scan_files(*files, num_processors=2)
         new = current - known
     audited_real = [
@@ -117,7 +130,7 @@ def scan_repo(root: Path, baseline_path: Path | None = None) -> CheckResult:
         )
     return CheckResult.passed(
         name,
-        f"{len(files)} files scanned, nothing beyond the baseline "
+        f"{len(files)} files under {root.name or root} scanned, nothing beyond {path} "
         f"({len(list(known))} audited entries)",
     )
 

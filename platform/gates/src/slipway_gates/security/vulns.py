@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import tomllib
 from pathlib import Path
 
 import httpx
@@ -26,6 +27,31 @@ ADVISORY_DB_ENV = "SLIPWAY_ADVISORY_DB"
 # jinja2 2.10 has several published advisories (e.g. PYSEC-2019-217): a service that
 # knows vulnerabilities must list at least one for it.
 _CANARY_URL = "https://pypi.org/pypi/jinja2/2.10/json"
+
+
+EXCEPTIONS_FILENAME = "vulnerability-exceptions.toml"
+
+
+class ExceptionsError(ValueError):
+    """The exceptions file is malformed; the message names the file and the entry."""
+
+
+def load_exceptions(root: Path) -> dict[str, str]:
+    """Accepted advisories: `[ignore]` id (or alias) = "why it does not apply / until when"."""
+    path = root / EXCEPTIONS_FILENAME
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise ExceptionsError(f"{path}: not valid TOML: {exc}") from exc
+    ignore = data.get("ignore", {})
+    for vuln_id, reason in ignore.items():
+        if not isinstance(reason, str) or len(reason.strip()) < 10:
+            raise ExceptionsError(
+                f"{path}: [ignore] {vuln_id} needs a reason (a sentence, not a word)"
+            )
+    return dict(ignore)
 
 
 def default_advisory_db(root: Path) -> Path | None:
@@ -50,9 +76,10 @@ def vulnerability_service_reachable(url: str = _CANARY_URL, timeout: float = 5.0
         return False
 
 
-def offline(lock: Path, db: Path) -> CheckResult:
+def offline(lock: Path, db: Path, accepted: dict[str, str] | None = None) -> CheckResult:
     """Match the lock's pins against the OSV directory; name every advisory hit."""
     name = f"{NAME} (offline, OSV dir {db})"
+    accepted = accepted or {}
     try:
         pins = read_pins(lock)
         advisories = osv.load(db, {p.name for p in pins})
@@ -60,7 +87,14 @@ def offline(lock: Path, db: Path) -> CheckResult:
         return CheckResult.failed(name, str(exc), [])
     if not pins:
         return CheckResult.not_run(name, f"{lock} pins no third-party package")
-    hits = osv.match(pins, advisories)
+    all_hits = osv.match(pins, advisories)
+    hits = [h for h in all_hits if not accepted.keys() & {h.advisory.id, *h.advisory.aliases}]
+    for h in all_hits:
+        if h not in hits:
+            print(
+                f"          accepted: {h.advisory.id} on {h.pin.name}=={h.pin.version} "
+                f"({EXCEPTIONS_FILENAME})"
+            )
     total = osv.count_advisories(db)
     if hits:
         return CheckResult.failed(
@@ -72,11 +106,12 @@ def offline(lock: Path, db: Path) -> CheckResult:
     return CheckResult.passed(
         name,
         f"{len(pins)} pinned packages checked against {total} advisories "
-        f"({len(advisories)} concern these packages, none affects the pinned versions)",
+        f"({len(advisories)} concern these packages; none affects the pinned versions"
+        f"{f' except {len(all_hits)} accepted in {EXCEPTIONS_FILENAME}' if all_hits else ''})",
     )
 
 
-def online(lock: Path) -> CheckResult:
+def online(lock: Path, accepted: dict[str, str] | None = None) -> CheckResult:
     """pip-audit --strict over the lock exported as pinned requirements."""
     name = f"{NAME} (pip-audit)"
     with tempfile.TemporaryDirectory(prefix="gates-audit-") as tmp:
@@ -112,6 +147,7 @@ def online(lock: Path) -> CheckResult:
                 "--disable-pip",
                 "-r",
                 str(reqs),
+                *(arg for vuln_id in (accepted or {}) for arg in ("--ignore-vuln", vuln_id)),
             ],
             capture_output=True,
             text=True,
@@ -127,8 +163,12 @@ def run(root: Path, mode: str = "auto", advisory_db: Path | None = None) -> Chec
     """mode: auto (online when the service really answers, else offline), online, offline."""
     lock = root / "uv.lock"
     db = advisory_db or default_advisory_db(root)
+    try:
+        accepted = load_exceptions(root)
+    except ExceptionsError as exc:
+        return CheckResult.failed(NAME, str(exc), [])
     if mode in {"auto", "online"} and vulnerability_service_reachable():
-        return online(lock)
+        return online(lock, accepted)
     if mode == "online":
         return CheckResult.not_run(NAME, "no vulnerability service answered the canary query")
     if db is None:
@@ -137,4 +177,4 @@ def run(root: Path, mode: str = "auto", advisory_db: Path | None = None) -> Chec
             f"no vulnerability service reachable and no advisory directory "
             f"(pass --advisory-db or set {ADVISORY_DB_ENV})",
         )
-    return offline(lock, db)
+    return offline(lock, db, accepted)

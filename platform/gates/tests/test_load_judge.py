@@ -1,0 +1,70 @@
+"""Judging locust statistics against the SLO spec's `load:` budget."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from slipway_gates.load.judge import LoadStats, StatsError, judge, read_stats
+from slipway_gates.outcome import Status
+from slipway_observability.slo import LoadBudget
+
+HEADER = (
+    "Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,"
+    "Min Response Time,Max Response Time,Average Content Size,Requests/s,Failures/s,"
+    "50%,66%,75%,80%,90%,95%,98%,99%,99.9%,99.99%,100%"
+)
+BUDGET = LoadBudget(p95_seconds=0.3, p99_seconds=1.0, max_error_ratio=0.001)
+
+
+def _csv(tmp_path: Path, requests: int, failures: int, p95_ms: int, p99_ms: int) -> Path:
+    row = (
+        f",Aggregated,{requests},{failures},5,6,1,900,20,400.5,0,5,6,7,8,9,"
+        f"{p95_ms},60,{p99_ms},800,900,900"
+    )
+    path = tmp_path / "locust_stats.csv"
+    path.write_text(
+        f"{HEADER}\nGET,/items,{requests},{failures},5,6,1,900,20,400.5,0,5,6,7,8,9,1,2,3,4,5,6\n{row}\n"
+    )
+    return path
+
+
+def test_reads_the_aggregate_row_in_seconds(tmp_path: Path) -> None:
+    stats = read_stats(_csv(tmp_path, 12000, 6, 250, 700))
+    assert stats == LoadStats(
+        requests=12000, failures=6, p95_seconds=0.25, p99_seconds=0.7, rps=400.5
+    )
+    assert stats.error_ratio == pytest.approx(0.0005)
+
+
+def test_within_budget_passes_and_reports_the_figures(tmp_path: Path) -> None:
+    result = judge(read_stats(_csv(tmp_path, 12000, 6, 250, 700)), BUDGET, "slo.yaml")
+    assert result.status is Status.PASSED
+    assert "p95 250 ms" in result.summary
+    assert "p99 700 ms" in result.summary
+
+
+@pytest.mark.parametrize(
+    ("p95", "p99", "failures", "broken"),
+    [
+        (310, 700, 0, "p95 0.310s > load.p95_seconds 0.3s"),
+        (250, 1100, 0, "p99 1.100s > load.p99_seconds 1s"),
+        (250, 700, 13, "error ratio 0.1083% (13 failed) > load.max_error_ratio 0.001"),
+    ],
+)
+def test_each_broken_threshold_fails_and_is_named(
+    tmp_path: Path, p95: int, p99: int, failures: int, broken: str
+) -> None:
+    result = judge(read_stats(_csv(tmp_path, 12000, failures, p95, p99)), BUDGET, "slo.yaml")
+    assert result.status is Status.FAILED
+    assert result.findings == [broken]
+
+
+def test_no_request_is_a_failure_not_a_pass(tmp_path: Path) -> None:
+    result = judge(LoadStats(0, 0, 0, 0, 0), BUDGET, "slo.yaml")
+    assert result.status is Status.FAILED
+
+
+def test_missing_stats_file(tmp_path: Path) -> None:
+    with pytest.raises(StatsError, match="was not written"):
+        read_stats(tmp_path / "nope.csv")
