@@ -10,7 +10,16 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helm_render import Combination, matrix, render_combination, write_values
+from helm_render import (
+    ENVIRONMENTS,
+    Combination,
+    generated_services,
+    matrix,
+    render_combination,
+    service_value_files,
+    template_text,
+    write_values,
+)
 from slipway_observability.rules import helm_values
 from slipway_observability.slo import parse_spec
 
@@ -47,5 +56,36 @@ def rendered_matrix(
 
 
 @pytest.fixture(scope="session")
-def rendered_folder(rendered_matrix: dict[Combination, Path]) -> Path:
+def rendered_services(
+    rendered_matrix: dict[Combination, Path], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Path]:
+    """The generated services (services/*) rendered per environment with their own
+    values, their SLO rules, and the GitOps flags, into the matrix' folder."""
+    folder = next(iter(rendered_matrix.values())).parent
+    slo_folder = tmp_path_factory.mktemp("service-slo")
+    out: dict[str, Path] = {}
+    for service in generated_services():
+        extra: list[Path] = []
+        if (service / "slo.yaml").is_file():
+            spec = parse_spec(yaml.safe_load((service / "slo.yaml").read_text()), str(service))
+            extra.append(write_values(slo_folder / f"{service.name}.yaml", helm_values(spec)))
+        for env in ENVIRONMENTS:
+            name = f"service-{service.name}-{env}"
+            path = folder / f"{name}.yaml"
+            path.write_text(
+                template_text(
+                    [*service_value_files(service, env), *extra],
+                    release=service.name,
+                    namespace=env,
+                )
+            )
+            out[name] = path
+    return out
+
+
+@pytest.fixture(scope="session")
+def rendered_folder(
+    rendered_matrix: dict[Combination, Path], rendered_services: dict[str, Path]
+) -> Path:
+    """One folder with every rendered file: the matrix and the generated services."""
     return next(iter(rendered_matrix.values())).parent

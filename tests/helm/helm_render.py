@@ -81,6 +81,25 @@ def matrix(extra_files: Iterable[Path] = ()) -> list[Combination]:
     ]
 
 
+def generated_services() -> list[Path]:
+    """services/* folders that carry values for this chart (generated from the template)."""
+    return sorted(p.parent.parent for p in ROOT.glob("services/*/deploy/helm"))
+
+
+def service_value_files(service: Path, env: str) -> list[Path]:
+    """The layering the GitOps Application uses, with the chart's environment
+    defaults first: environments/<env>.yaml < the service's values-<env>.yaml <
+    the GitOps tree's flags.yaml (and values.yaml, once promotion pinned a digest)."""
+    gitops = ROOT / "platform" / "gitops" / "envs" / env / service.name
+    files = [
+        CHART / "environments" / f"{env}.yaml",
+        service / "deploy" / "helm" / f"values-{env}.yaml",
+        gitops / "values.yaml",
+        gitops / "flags.yaml",
+    ]
+    return [f for f in files if f.is_file()]
+
+
 def helm_args(files: Iterable[Path] = (), sets: Mapping[str, str] | None = None) -> list[str]:
     args: list[str] = []
     for f in files:
