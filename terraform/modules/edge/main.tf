@@ -75,6 +75,7 @@ resource "aws_vpc_security_group_egress_rule" "to_ingress" {
 
 resource "aws_lb" "this" {
   #checkov:skip=CKV2_AWS_28:A WAF web ACL is attached in prod (waf.tf, asserted by tests/edge.tftest.hcl); dev/qa/stage run without one to save cost.
+  #checkov:skip=CKV2_AWS_76:The prod web ACL includes AWSManagedRulesKnownBadInputsRuleSet (Log4j, waf.tf); without WAF (dev/qa/stage) there is no ACL to configure.
   #checkov:skip=CKV_AWS_150:Deletion protection is on in stage and prod (asserted by tests); dev/qa load balancers must be disposable.
   name                       = var.name
   load_balancer_type         = "application"

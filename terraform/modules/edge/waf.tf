@@ -1,13 +1,6 @@
 # WAF (prod by default): AWS managed rule sets for common exploits, known bad
-# inputs (including Log4Shell) and IP reputation, plus a per-IP rate limit.
-
-locals {
-  managed_rule_groups = {
-    AWSManagedRulesCommonRuleSet          = 10
-    AWSManagedRulesKnownBadInputsRuleSet  = 20
-    AWSManagedRulesAmazonIpReputationList = 30
-  }
-}
+# inputs (including Log4Shell, written out rather than generated so that
+# scanners see them) and IP reputation, plus a per-IP rate limit.
 
 resource "aws_wafv2_web_acl" "this" {
   count = local.waf_enabled ? 1 : 0
@@ -20,28 +13,69 @@ resource "aws_wafv2_web_acl" "this" {
     allow {}
   }
 
-  dynamic "rule" {
-    for_each = local.managed_rule_groups
-    content {
-      name     = rule.key
-      priority = rule.value
+  rule {
+    name     = "AWSManagedRulesCommonRuleSet"
+    priority = 10
 
-      override_action {
-        none {}
-      }
+    override_action {
+      none {}
+    }
 
-      statement {
-        managed_rule_group_statement {
-          vendor_name = "AWS"
-          name        = rule.key
-        }
+    statement {
+      managed_rule_group_statement {
+        vendor_name = "AWS"
+        name        = "AWSManagedRulesCommonRuleSet"
       }
+    }
 
-      visibility_config {
-        cloudwatch_metrics_enabled = true
-        metric_name                = rule.key
-        sampled_requests_enabled   = true
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "AWSManagedRulesCommonRuleSet"
+      sampled_requests_enabled   = true
+    }
+  }
+
+  rule {
+    name     = "AWSManagedRulesKnownBadInputsRuleSet"
+    priority = 20
+
+    override_action {
+      none {}
+    }
+
+    statement {
+      managed_rule_group_statement {
+        vendor_name = "AWS"
+        name        = "AWSManagedRulesKnownBadInputsRuleSet"
       }
+    }
+
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "AWSManagedRulesKnownBadInputsRuleSet"
+      sampled_requests_enabled   = true
+    }
+  }
+
+  rule {
+    name     = "AWSManagedRulesAmazonIpReputationList"
+    priority = 30
+
+    override_action {
+      none {}
+    }
+
+    statement {
+      managed_rule_group_statement {
+        vendor_name = "AWS"
+        name        = "AWSManagedRulesAmazonIpReputationList"
+      }
+    }
+
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "AWSManagedRulesAmazonIpReputationList"
+      sampled_requests_enabled   = true
     }
   }
 
