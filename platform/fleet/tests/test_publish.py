@@ -7,8 +7,10 @@ import socket
 import subprocess
 from pathlib import Path
 
+import pytest
 from fake_forge import fake_forge
 from fleet_helpers import branches, run_fleet, write_fleet
+from slipway_fleet.publish import PublishConfig, PublishError, PullRequest, open_pull_request
 from slipway_fleet.testing import MemberFactory, commit_all, refs_snapshot
 
 
@@ -89,27 +91,10 @@ def test_github_publish_pushes_opens_prs_once_and_isolates_errors(
     assert second.member("broken-remote")["category"] == "publish"
 
 
-def test_gitlab_merge_request_and_unreachable_api(tmp_path: Path, factory: MemberFactory) -> None:
+def test_gitlab_merge_request(tmp_path: Path, factory: MemberFactory) -> None:
     repo = factory.member(tmp_path / "svc", "v1.1.0")
     _with_remote(repo, tmp_path / "svc-remote.git")
     fleet = write_fleet(tmp_path / "fleet.yml", [{"repo": "svc", "project": "group/svc"}])
-    down = run_fleet(
-        "update",
-        "--fleet",
-        fleet,
-        "--to",
-        "2.0.0",
-        "--publish",
-        "gitlab",
-        "--api-url",
-        f"http://127.0.0.1:{_closed_port()}",
-        "--state-dir",
-        tmp_path / "state",
-        env={"GITLAB_TOKEN": "t"},
-    )
-    out = down.member("svc")
-    assert (out["result"], out["category"]) == ("failed", "publish")
-    assert "gitlab API unreachable" in out["reason"]
     with fake_forge() as forge:
         up = run_fleet(
             "update",
@@ -129,3 +114,18 @@ def test_gitlab_merge_request_and_unreachable_api(tmp_path: Path, factory: Membe
     assert up.member("svc")["pull_request"] == f"{forge.url}/mr/1"
     assert forge.pulls[0]["project"] == "group/svc"
     assert forge.pulls[0]["head"] == "slipway-update/1.1.0-to-2.0.0"
+    assert branches(tmp_path / "svc-remote.git") == {"slipway-update/1.1.0-to-2.0.0"}
+
+
+def test_unreachable_api_or_bad_token_is_a_publish_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    pr = PullRequest("t", "b", head="h", base="main", draft=False, labels=())
+    monkeypatch.setenv("GITLAB_TOKEN", "x")
+    down = PublishConfig(provider="gitlab", api_url=f"http://127.0.0.1:{_closed_port()}")
+    with pytest.raises(PublishError, match="gitlab API unreachable"):
+        open_pull_request(down, "group/svc", pr)
+    with fake_forge() as forge:
+        wrong = PublishConfig(provider="gitlab", api_url=forge.url)
+        with pytest.raises(PublishError, match="answered 401"):
+            open_pull_request(wrong, "group/svc", pr)
+    monkeypatch.delenv("GITLAB_TOKEN")
+    assert open_pull_request(down, "group/svc", pr) == ""  # no token: push only, no PR

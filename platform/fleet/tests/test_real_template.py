@@ -1,9 +1,9 @@
 """The real Slipway template (repo root copier.yml + template/) through a fleet update.
 
 The repository's template is copied into a temporary git repository and tagged as
-two releases (the second appends a line to the service README and adds a file), two
-services with different answers are generated from the first, and `slipway-fleet
-update` must bring both to the second release on a branch.
+two releases (the second appends a line to the service README and adds a file), a
+service is generated from the first (one member keeps CI time down: the real template
+renders slowly), and `slipway-fleet update` must bring it to the second release.
 """
 
 from __future__ import annotations
@@ -50,15 +50,12 @@ def test_real_template_members_update_to_the_next_release(
 ) -> None:
     factory = MemberFactory(real_template, tmp_path / "renders")
     factory.member(tmp_path / "orders", "v99.0.0", service_name="orders-api")
-    factory.member(
-        tmp_path / "events", "v99.0.0", service_name="events-worker", service_kind="queue-worker"
-    )
-    fleet = write_fleet(tmp_path / "fleet.yml", [{"repo": "orders"}, {"repo": "events"}])
+    fleet = write_fleet(tmp_path / "fleet.yml", [{"repo": "orders"}])
 
     run = run_fleet("update", "--fleet", fleet, "--to", "99.1.0", "--state-dir", tmp_path / "s")
 
     assert run.code == 0, run.doc
-    for name, service in (("orders", "orders-api"), ("events", "events-worker")):
+    for name, service in (("orders", "orders-api"),):
         out = run.member(name)
         assert out["result"] == "updated", out
         assert out["files_added"] == ["FLEET.md"]

@@ -23,7 +23,7 @@ from rich.table import Table
 
 from slipway_fleet.testing import MemberFactory, commit_all, make_template_repo
 
-_ANSWER_MIX = [
+_ANSWER_MIX: list[dict[str, Any]] = [
     {},
     {"owner": "team-b", "use_worker": True},
     {"owner": "team-c"},

@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from slipway_fleet.fleet import ANSWERS_FILE, Member
-from slipway_fleet.gitcmd import GitError, git
+from slipway_fleet.gitcmd import GitError, git, is_local, local_path
 
 BRANCH_PREFIX = "slipway-update"
 
@@ -87,6 +87,19 @@ def read_answers(folder: Path) -> dict[str, Any]:
     if not isinstance(answers, dict) or "_src_path" not in answers:
         raise MemberError("not-a-member", f"{ANSWERS_FILE} has no `_src_path`: not from copier")
     return answers
+
+
+def template_location(member: Member, answers: dict[str, Any], checkout: Path) -> str:
+    """`_src_path` as copier reads it: a relative path is relative to the subproject.
+
+    Resolved against a local member's own location (not the scratch clone) so all
+    runs share one cached template clone; a URL member's against its `checkout`.
+    """
+    src = str(answers["_src_path"])
+    if not is_local(src) or local_path(src).is_absolute():
+        return src
+    base = member.path / member.subdir if member.is_local else checkout
+    return str((base / local_path(src)).resolve())
 
 
 def branch_name(member: Member, from_version: str, to_version: str) -> str:

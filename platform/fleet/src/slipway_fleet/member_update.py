@@ -107,7 +107,7 @@ def _update(job: UpdateJob, scratch: Path) -> Outcome:
     repo = member_repo.clone(member, scratch / "repo")
     sub = repo / member.subdir if member.subdir else repo
     answers = member_repo.read_answers(sub)
-    template = _template(answers, job)
+    template = _template(member_repo.template_location(member, answers, sub), job)
     current = _current_version(answers, template)
     try:
         target = find_release(list(template.releases), job.target)
@@ -216,9 +216,9 @@ def _reference_renders(
     return old, new
 
 
-def _template(answers: dict[str, Any], job: UpdateJob) -> TemplateSource:
+def _template(location: str, job: UpdateJob) -> TemplateSource:
     try:
-        return fetch_template(str(answers["_src_path"]), job.cache_root, job.run_id)
+        return fetch_template(location, job.cache_root, job.run_id)
     except TemplateError as exc:
         raise MemberError("template", str(exc)) from exc
 

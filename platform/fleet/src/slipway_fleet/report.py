@@ -7,6 +7,7 @@ from collections import Counter
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from slipway_fleet.outcome import Outcome, Result
@@ -74,7 +75,7 @@ def _detail(o: Outcome) -> str:
         parts.append(f"PR: {o.pull_request}")
     if o.from_previous_run:
         parts.append("(from the previous run)")
-    return "\n".join(parts)
+    return escape("\n".join(parts))  # paths and reasons may contain [brackets]
 
 
 def print_update(console: Console, target: str, dry_run: bool, outcomes: list[Outcome]) -> None:
@@ -141,8 +142,8 @@ def print_status(console: Console, statuses: list[MemberStatus]) -> None:
             f"{s.version or '?'} ({s.commit})" if s.commit else "",
             s.latest,
             "" if s.behind is None else str(s.behind),
-            ("dirty; " if s.dirty else "") + (", ".join(drift) or "none"),
+            ("dirty; " if s.dirty else "") + (", ".join(drift) or ("?" if s.problem else "none")),
             ", ".join(s.update_branches),
-            f"[red][{s.category}] {s.problem}[/]" if s.problem else "",
+            f"[red]{escape(f'[{s.category}] {s.problem}')}[/]" if s.problem else "",
         )
     console.print(table)

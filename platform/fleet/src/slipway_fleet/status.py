@@ -79,7 +79,8 @@ def _fill(job: StatusJob, out: MemberStatus, scratch: Path) -> None:
         root = member_repo.clone(member, scratch / "repo")
     sub = root / member.subdir if member.subdir else root
     answers = member_repo.read_answers(sub)
-    out.source, out.commit = str(answers["_src_path"]), str(answers.get("_commit") or "")
+    out.source = member_repo.template_location(member, answers, sub)
+    out.commit = str(answers.get("_commit") or "")
     out.update_branches = member_repo.update_branches(member)
     try:
         template = fetch_template(out.source, job.cache_root, job.run_id)
