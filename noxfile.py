@@ -232,3 +232,10 @@ def e2e_kind(s: nox.Session) -> None:
 
 # ------------------------------------------------------------------ fleet
 # (sessions: fleet)
+@session(python=PYTHON)
+def fleet(s: nox.Session) -> None:
+    """Fleet updates: slipway-fleet tests, then the 20/50-member benchmark (1 and 2 workers)."""
+    # Not tagged "ci": the root `tests` session already runs platform/fleet/tests.
+    _sync(s, "test")
+    s.run("pytest", "platform/fleet/tests", *s.posargs)
+    s.run("slipway-fleet", "bench", "--members", "20,50", "--jobs", "1,2")
