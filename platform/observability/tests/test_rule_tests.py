@@ -9,20 +9,24 @@ from slipway_observability import promtool
 from slipway_observability.cli import write_rule_tests
 from slipway_observability.rule_tests import _compress, page_detection_minutes, unit_tests
 from slipway_observability.rules import rule_groups
-from slipway_observability.slo import SLOSpec
+from slipway_observability.slo import SLOSpec, parse_spec
 
 
-def test_every_alert_has_all_four_scenarios(api_spec: SLOSpec, worker_spec: SLOSpec) -> None:
+def test_every_alert_has_its_scenarios(api_spec: SLOSpec, worker_spec: SLOSpec) -> None:
+    common = ("full outage", "recovery", "5x budget burn", "no traffic")
+    specific = {"FastBurn": ("10x burn",), "SlowBurn": ("2x budget burn",)}
     for spec in (api_spec, worker_spec):
         tests = unit_tests(spec, "rules.yml")["tests"]
         alerts = {r["alert"] for g in rule_groups(spec) for r in g["rules"] if "alert" in r}
+        assert len(alerts) == 2 * len(spec.enabled())
         for alert in alerts:
             covering = [
                 t["name"]
                 for t in tests
                 if any(c["alertname"] == alert for c in t["alert_rule_test"])
             ]
-            for scenario in ("full outage", "recovery", "budget burn for a day", "no traffic"):
+            kind = "FastBurn" if alert.endswith("FastBurn") else "SlowBurn"
+            for scenario in (*common, *specific[kind]):
                 assert any(scenario in name for name in covering), (alert, scenario)
 
 
@@ -50,15 +54,36 @@ def test_promtool_unit_tests_pass(
     assert result.ok, result.output
 
 
+AVAILABILITY_ONLY = {
+    "service": "orders-api",
+    "team": "payments",
+    "runbook_url": "https://runbooks.example.com/orders-api",
+    "slos": {"availability": {"objective": 0.999}},
+}
+
+
 @pytest.mark.requires("promtool")
-def test_promtool_unit_tests_catch_a_broken_rule(api_spec: SLOSpec, tmp_path: Path) -> None:
-    """A page threshold made 100x too lax must fail the generated tests."""
-    rule_file, test_file = write_rule_tests(api_spec, tmp_path)
+@pytest.mark.parametrize(
+    ("broken", "caught_by"),
+    [
+        # Both page pairs made 100x too lax: the outage no longer pages.
+        (("(14.4 * 0.001)", "(6 * 0.001)"), "full outage pages within"),
+        # Only the 6x pair broken: the 10x burn no longer pages.
+        (("(6 * 0.001)",), "10x burn pages through the 6h/30m pair"),
+        # Only the 1x pair broken: the 2x burn no longer opens a ticket.
+        (("(1 * 0.001)",), "2x budget burn for 12h opens a ticket"),
+    ],
+)
+def test_promtool_unit_tests_catch_a_broken_rule(
+    broken: tuple[str, ...], caught_by: str, tmp_path: Path
+) -> None:
+    """Every window pair is pinned: loosening any one of them fails a generated test."""
+    rule_file, test_file = write_rule_tests(parse_spec(AVAILABILITY_ONLY), tmp_path)
     text = rule_file.read_text()
-    assert "(14.4 * 0.001)" in text
-    rule_file.write_text(
-        text.replace("(14.4 * 0.001)", "(1000 * 0.001)").replace("(6 * 0.001)", "(1000 * 0.001)")
-    )
+    for threshold in broken:
+        assert threshold in text
+        text = text.replace(threshold, "(1000 * 0.001)")
+    rule_file.write_text(text)
     result = promtool.test_rules(test_file)
     assert not result.ok
-    assert "AvailabilityBudgetFastBurn" in result.output
+    assert caught_by in result.output, result.output

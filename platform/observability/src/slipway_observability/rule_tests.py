@@ -1,10 +1,12 @@
 """Generate `promtool test rules` unit tests for every SLO alert of a spec.
 
-Four scenarios per SLO, on synthetic series at a 1-minute scrape interval:
+Six scenarios per SLO, on synthetic series at a 1-minute scrape interval:
 
 * fast burn   - healthy, then a full outage: the page fires within the time the
                 burn-rate maths predicts (+ its `for` + a small margin), the ticket too;
-* slow burn   - errors at 5x the budget for a day: a ticket, never a page;
+* 10x burn    - too slow for the 14.4x/1h pair: pages through the 6x 6h/30m pair;
+* slow burn   - errors at 5x the budget for 12h: a ticket, never a page; at 2x
+                (below the 3x 1d/2h pair) a ticket through the 1x 3d/6h pair;
 * no traffic  - counters flat (0/0 = NaN) or an idle queue: silence;
 * recovery    - an outage that ends: the page resolves once its short windows clear,
                 the ticket once the 6h window does.
@@ -140,89 +142,128 @@ def _for_minutes(severity: AlertSeverity) -> int:
     return seconds(severity.for_) // MINUTE
 
 
-def scenarios(spec: SLOSpec, slo: str) -> list[dict[str, Any]]:
-    """promtool test groups for one SLO."""
-    budget = 1 - spec.enabled()[slo].objective
-    builder = _SeriesBuilder(spec, slo)
-    tests: list[dict[str, Any]] = []
-    detect = page_detection_minutes(budget)
-    page_for, ticket_for = _for_minutes(PAGE), _for_minutes(TICKET)
+class _Scenarios:
+    """The promtool test groups for one SLO of a spec."""
 
-    def group(name: str, segments: list[Segment], checks: list[dict[str, Any]]) -> dict[str, Any]:
+    prefix = 120  # healthy minutes before any incident
+    # Long enough for a 5x burn to fill the 1d window past 3x (and 2x the 3d one past 1x)
+    # from a 1h healthy start; shorter runs keep promtool fast.
+    burn_minutes = 12 * 60
+
+    def __init__(self, spec: SLOSpec, slo: str) -> None:
+        self.spec = spec
+        self.slo = slo
+        self.budget = 1 - spec.enabled()[slo].objective
+        self.builder = _SeriesBuilder(spec, slo)
+        # A time-based SLI cannot be bad for less than one evaluation: when one bad
+        # minute is already 14.4x the hourly budget, any burn legitimately pages.
+        self.one_minute_pages = slo == "queue_backlog" and 14.4 * self.budget < MINUTE / 3600
+
+    def _group(
+        self, name: str, segments: list[Segment], checks: list[dict[str, Any]]
+    ) -> dict[str, Any]:
         return {
-            "name": f"{spec.service} {slo}: {name}",
+            "name": f"{self.spec.service} {self.slo}: {name}",
             "interval": "1m",
-            "input_series": builder.series(segments),
+            "input_series": self.builder.series(segments),
             "alert_rule_test": checks,
         }
 
-    prefix = 120  # healthy history before any incident
-    if detect is not None:
-        page_at = math.ceil(detect) + page_for + 2
+    def _check(self, severity: AlertSeverity, at: int, firing: bool) -> dict[str, Any]:
+        return _expect(self.spec, self.slo, severity, at, firing)
+
+    def full_outage_and_recovery(self) -> list[dict[str, Any]]:
+        detect = page_detection_minutes(self.budget)
+        if detect is None:
+            return []
+        page_at = math.ceil(detect) + _for_minutes(PAGE) + 2
         outage = max(60, page_at + 10)
-        tests.append(
-            group(
+        start, stop = self.prefix, self.prefix + outage
+        page_clear = max(seconds(p.short) for p in PAGE.windows) // MINUTE + 10
+        ticket_clear = max(seconds(p.short) for p in TICKET.windows) // MINUTE + 15
+        return [
+            self._group(
                 f"full outage pages within {page_at}m and opens a ticket",
-                [Segment(prefix, 0.0), Segment(outage, 1.0)],
+                [Segment(self.prefix, 0.0), Segment(outage, 1.0)],
                 [
-                    _expect(spec, slo, PAGE, prefix - 1, firing=False),
-                    _expect(spec, slo, PAGE, prefix + 1, firing=False),
-                    _expect(spec, slo, PAGE, prefix + page_at, firing=True),
-                    _expect(spec, slo, TICKET, prefix + outage, firing=True),
+                    self._check(PAGE, start - 1, firing=False),
+                    self._check(PAGE, start + 1, firing=False),
+                    self._check(PAGE, start + page_at, firing=True),
+                    self._check(TICKET, stop, firing=True),
                 ],
-            )
-        )
-        stop = prefix + outage
-        longest_page_short = max(seconds(p.short) for p in PAGE.windows) // MINUTE
-        longest_ticket_short = max(seconds(p.short) for p in TICKET.windows) // MINUTE
-        page_clear = longest_page_short + 10
-        ticket_clear = longest_ticket_short + 15
-        tests.append(
-            group(
+            ),
+            self._group(
                 "recovery resolves the page, then the ticket",
-                [Segment(prefix, 0.0), Segment(outage, 1.0), Segment(ticket_clear + 5, 0.0)],
+                [Segment(self.prefix, 0.0), Segment(outage, 1.0), Segment(ticket_clear + 5, 0.0)],
                 [
-                    _expect(spec, slo, PAGE, stop - 1, firing=True),
-                    _expect(spec, slo, PAGE, stop + page_clear, firing=False),
-                    _expect(spec, slo, TICKET, stop + page_clear, firing=True),
-                    _expect(spec, slo, TICKET, stop + ticket_clear, firing=False),
+                    self._check(PAGE, stop - 1, firing=True),
+                    self._check(PAGE, stop + page_clear, firing=False),
+                    self._check(TICKET, stop + page_clear, firing=True),
+                    self._check(TICKET, stop + ticket_clear, firing=False),
+                ],
+            ),
+        ]
+
+    def second_page_pair(self) -> list[dict[str, Any]]:
+        """10x budget: never enough for 14.4x over 1h, so only the 6h/30m pair can page."""
+        slow = PAGE.windows[1]
+        burn = 10 * self.budget
+        if burn >= 1 or self.one_minute_pages:
+            return []
+        detect = math.ceil(slow.factor / 10 * seconds(slow.long) / MINUTE)
+        page_at = detect + _for_minutes(PAGE) + 2
+        return [
+            self._group(
+                f"10x burn pages through the {slow.long}/{slow.short} pair within {page_at}m",
+                [Segment(self.prefix, 0.0), Segment(page_at + 10, burn)],
+                [
+                    # 10x < 14.4x: the fast pair alone must stay quiet for the first hour...
+                    self._check(PAGE, self.prefix + 60, firing=False),
+                    # ...and the 6x pair pages by the time its maths predicts.
+                    self._check(PAGE, self.prefix + page_at, firing=True),
                 ],
             )
-        )
-
-    slow = SLOW_BURN_FACTOR * budget
-    if slow < 1:
-        day = 24 * 60
-        checks = [
-            _expect(spec, slo, TICKET, 60 + ticket_for - 1, firing=False),
-            _expect(spec, slo, TICKET, 60 + day, firing=True),
         ]
-        # A time-based SLI cannot be bad for less than one evaluation: when one bad
-        # minute is already 14.4x the hourly budget, a slow burn legitimately pages.
-        one_minute_pages = slo == "queue_backlog" and 14.4 * budget < MINUTE / 3600
-        if not one_minute_pages:
-            checks += [_expect(spec, slo, PAGE, 60 + at, firing=False) for at in (60, 6 * 60, day)]
-        tests.append(
-            group(
-                f"{SLOW_BURN_FACTOR}x budget burn for a day opens a ticket and never pages",
-                [Segment(60, 0.0), Segment(day, slow)],
-                checks,
-            )
-        )
 
-    idle = 180
-    tests.append(
-        group(
-            "no traffic stays silent",
-            [Segment(idle, 0.0, traffic=False)],
-            [
-                _expect(spec, slo, sev, at, firing=False)
-                for sev in (PAGE, TICKET)
-                for at in (30, idle)
-            ],
-        )
-    )
-    return tests
+    def slow_burns(self) -> list[dict[str, Any]]:
+        """5x opens a ticket without paging; 2x can only trip the 3d/6h pair."""
+        groups = []
+        for factor, why in ((SLOW_BURN_FACTOR, "never pages"), (2, "through the 3d/6h pair")):
+            burn = factor * self.budget
+            if burn >= 1:
+                continue
+            checks = [
+                self._check(TICKET, 60 + _for_minutes(TICKET) - 1, firing=False),
+                self._check(TICKET, 60 + self.burn_minutes, firing=True),
+            ]
+            if not self.one_minute_pages:
+                checks += [
+                    self._check(PAGE, 60 + at, firing=False) for at in (60, 360, self.burn_minutes)
+                ]
+            groups.append(
+                self._group(
+                    f"{factor}x budget burn for {self.burn_minutes // 60}h opens a ticket, {why}",
+                    [Segment(60, 0.0), Segment(self.burn_minutes, burn)],
+                    checks,
+                )
+            )
+        return groups
+
+    def no_traffic(self) -> list[dict[str, Any]]:
+        idle = 180
+        return [
+            self._group(
+                "no traffic stays silent",
+                [Segment(idle, 0.0, traffic=False)],
+                [self._check(sev, at, firing=False) for sev in (PAGE, TICKET) for at in (30, idle)],
+            )
+        ]
+
+
+def scenarios(spec: SLOSpec, slo: str) -> list[dict[str, Any]]:
+    """promtool test groups for one SLO."""
+    s = _Scenarios(spec, slo)
+    return [*s.full_outage_and_recovery(), *s.second_page_pair(), *s.slow_burns(), *s.no_traffic()]
 
 
 def unit_tests(spec: SLOSpec, rule_file: str) -> dict[str, Any]:
