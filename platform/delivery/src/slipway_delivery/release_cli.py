@@ -38,6 +38,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--registry", default=DEFAULT_REGISTRY, help="HOST:PORT to push to")
     run.add_argument("--push", action=argparse.BooleanOptionalAction, default=False)
     run.add_argument("--smoke", action=argparse.BooleanOptionalAction, default=True)
+    run.add_argument(
+        "--gates", action=argparse.BooleanOptionalAction, default=True,
+        help="run slipway-gates on the image (--no-gates records them as not-run)",
+    )  # fmt: skip
     run.add_argument("--base-image", default=DEFAULT_BASE_IMAGE)
     run.add_argument("--smoke-route", action="append", default=[], dest="routes")
     run.add_argument("--slo", type=Path, help="slo.yaml (default: DIR/slo.yaml if present)")
@@ -77,6 +81,7 @@ def _main(argv: Sequence[str] | None) -> int:
             tag=args.tag,
             out=args.out,
             smoke=args.smoke,
+            gates=args.gates,
         )
     )
     json.dump(record, sys.stdout, indent=2, sort_keys=True)

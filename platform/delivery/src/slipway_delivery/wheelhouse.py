@@ -17,14 +17,24 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from slipway_delivery.errors import DeliveryError
 
-# The image's interpreter: Debian 12 (glibc 2.36), CPython 3.11, x86_64.
+# The image's interpreter: Debian 12 (glibc 2.36), CPython 3.11, x86_64. pip does
+# not expand `--platform manylinux_2_36` to older glibc tags, so every compatible
+# tag is listed (a wheel built for glibc 2.28 runs on 2.36).
 IMAGE_PYTHON = "3.11"
-IMAGE_PLATFORMS = ("manylinux_2_36_x86_64", "manylinux2014_x86_64", "linux_x86_64")
+IMAGE_GLIBC_MINOR = 36
+IMAGE_PLATFORMS = (
+    *(f"manylinux_2_{minor}_x86_64" for minor in range(IMAGE_GLIBC_MINOR, 16, -1)),
+    "manylinux2014_x86_64",
+    "manylinux2010_x86_64",
+    "manylinux1_x86_64",
+    "linux_x86_64",
+)
 
 
 @dataclass(frozen=True)
@@ -53,6 +63,22 @@ def _uv() -> str:
     return uv
 
 
+def workspace_root(service_dir: Path) -> Path:
+    """The uv workspace root holding `service_dir` (itself when standalone).
+
+    uv writes local paths in an export relative to that root.
+    """
+    for folder in (service_dir, *service_dir.parents):
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file():
+            config = tomllib.loads(pyproject.read_text())
+            if "workspace" in config.get("tool", {}).get("uv", {}):
+                return folder
+        if (folder / ".git").exists():
+            break
+    return service_dir
+
+
 def export_requirements(service_dir: Path) -> tuple[str, list[Path]]:
     """Third-party pins with hashes, and the local (workspace) packages to build."""
     uv = _uv()
@@ -60,11 +86,11 @@ def export_requirements(service_dir: Path) -> tuple[str, list[Path]]:
     pinned = _run([*base, "--no-emit-workspace", "--no-header"], service_dir, "uv export")
     everything = _run([*base, "--no-hashes", "--no-header"], service_dir, "uv export")
     local: list[Path] = []
+    root = workspace_root(service_dir)
     for line in everything.splitlines():
         entry = line.strip()
-        if entry.startswith(("./", "../", "/", ".")) and not entry.startswith("#"):
-            # uv writes workspace paths relative to the directory it was run from.
-            local.append((service_dir / entry).resolve())
+        if entry.startswith(("./", "../", "/", ".")):
+            local.append((root / entry).resolve())
     if not local:
         local.append(service_dir.resolve())
     return pinned, sorted(set(local))

@@ -1,0 +1,101 @@
+"""The whole delivery pipeline of one service, locally, as CI runs it (`nox -s pipeline`).
+
+release (build, SBOM, gates, push, pull by digest, smoke) -> record `build`
+-> promote to dev -> smoke the digest as "dev" (a container: no cluster here)
+-> record dev -> promote to qa -> a promotion to prod is refused (no stage
+verification). It works on a temporary copy of the GitOps tree and prints
+every step; exit 0 only if every expectation held.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from slipway_delivery.cli_support import run_cli
+from slipway_delivery.containers import run_service
+from slipway_delivery.errors import DeliveryError, PromotionRefusedError
+from slipway_delivery.gitops_tree import GitopsTree
+from slipway_delivery.promotion import promote, record_verification
+from slipway_delivery.release import (
+    DEFAULT_REGISTRY,
+    ReleaseOptions,
+    configured_smoke_routes,
+    run_release,
+)
+from slipway_delivery.slo_thresholds import SloThresholds, load_thresholds
+from slipway_delivery.smoke import run_smoke
+
+
+def _say(text: str) -> None:
+    print(f"[pipeline] {text}", flush=True)
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m slipway_delivery.local_pipeline")
+    parser.add_argument("--service-dir", type=Path, required=True)
+    parser.add_argument("--tree", type=Path, default=Path("platform/gitops"))
+    parser.add_argument("--registry", default=DEFAULT_REGISTRY)
+    parser.add_argument("--smoke-route", action="append", default=[], dest="routes")
+    parser.add_argument("--gates", action=argparse.BooleanOptionalAction, default=True)
+    args = parser.parse_args(argv)
+    service_dir = args.service_dir.resolve()
+    service = service_dir.name
+    routes = args.routes or configured_smoke_routes(service_dir)
+    slo_file = service_dir / "slo.yaml"
+    slo = load_thresholds(slo_file) if slo_file.is_file() else SloThresholds()
+
+    record = run_release(
+        ReleaseOptions(
+            service_dir=service_dir, service=service, registry=args.registry, push=True,
+            routes=routes, slo_file=slo_file if slo_file.is_file() else None, gates=args.gates,
+        )
+    )  # fmt: skip
+    build = record["build"]
+    _say(f"release {service} {record['version']} -> {record['digest']}")
+    size_mb = build["size_bytes"] / 1e6
+    _say(f"build {build['seconds']}s, {build['cached_steps']} cached steps, image {size_mb:.1f} MB")
+    _say(f"SBOM {record['sbom']['components']} components: {record['sbom']['path']}")
+    for gate in record["gates"]:
+        _say(f"gate {gate['name']}: {gate['status']}")
+    _say(f"smoke of the image pulled by digest: {record['smoke']['result']}")
+    if record["result"] != "passed":
+        raise DeliveryError(f"release failed; record: {record['record_path']}")
+
+    with tempfile.TemporaryDirectory(prefix="delivery-gitops-") as tmp:
+        tree = GitopsTree(Path(shutil.copytree(args.tree, Path(tmp) / "gitops")))
+        digest, version = record["digest"], record["version"]
+        repository = record["repository"]
+        record_verification(tree, service, "build", digest, "passed", version=version)
+        promote(tree, service, "dev", digest, version, repository=repository, trigger="merge")
+        _say(f"promoted to dev: {tree.values_path('dev', service).relative_to(tree.root)}")
+        with run_service(f"{repository}@{digest}", env={"APP_ENV": "dev"}) as svc:
+            report = run_smoke(svc.url, routes, slo, window_seconds=3)
+        _say(f"dev smoke: {'passed' if report.ok else 'FAILED'}; not judged: {report.not_judged}")
+        result = "passed" if report.ok else "failed"
+        record_verification(tree, service, "dev", digest, result, evidence=report.as_dict())
+        if not report.ok:
+            raise DeliveryError(json.dumps(report.as_dict(), indent=2))
+        promote(tree, service, "qa", digest, version, repository=repository, trigger="merge")
+        _say("promoted to qa")
+        try:
+            promote(tree, service, "prod", digest, version, repository=repository,
+                    trigger="tag", approved_by="pipeline")  # fmt: skip
+        except PromotionRefusedError as exc:
+            _say(f"prod promotion refused as expected: {exc}")
+        else:
+            raise DeliveryError("an unverified digest was promoted to prod: the policy is broken")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point (`python -m slipway_delivery.local_pipeline`)."""
+    return run_cli(_main, argv, "slipway-pipeline")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
