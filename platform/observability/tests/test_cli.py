@@ -83,3 +83,10 @@ def test_example_services_specs_are_valid(spec: Path, tmp_path: Path) -> None:
         main(["rules", str(spec), "--format", "helm-values", "-o", str(tmp_path / "v.yaml")]) == 0
     )
     assert yaml.safe_load((tmp_path / "v.yaml").read_text())["prometheusRule"]["groups"]
+
+
+def test_release_label_option(tmp_path: Path) -> None:
+    out = tmp_path / "rule.yaml"
+    args = ["rules", str(EXAMPLE), "--format", "prometheusrule", "--release-label", "monitoring"]
+    assert main([*args, "-o", str(out)]) == 0
+    assert yaml.safe_load(out.read_text())["metadata"]["labels"]["release"] == "monitoring"

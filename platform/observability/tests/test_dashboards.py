@@ -96,3 +96,11 @@ def test_write_json_and_png(worker_spec: SLOSpec, tmp_path: Path) -> None:
             assert len(data) > 10_000  # a real drawing, not an empty canvas
         else:
             assert json.loads(path.read_text())["uid"] == path.stem
+
+
+def test_worker_red_is_about_messages(worker_spec: SLOSpec) -> None:
+    board = build_dashboards(worker_spec)["orders-worker-red"]
+    exprs = " ".join(t["expr"] for _, t in queries(board))
+    assert "queue_messages_total" in exprs
+    assert 'outcome=~"retried|dead_lettered"' in exprs
+    assert "http_server_requests_total" not in exprs  # a worker serves no API

@@ -40,7 +40,11 @@ def _emit(text: str, output: Path | None) -> None:
 
 def _rules(args: argparse.Namespace) -> int:
     spec = load_spec(args.spec)
-    _emit(yamlio.dump(_FORMATS[args.format](spec)), args.output)
+    if args.format == "prometheusrule":
+        document = rules.prometheus_rule_manifest(spec, release_label=args.release_label)
+    else:
+        document = _FORMATS[args.format](spec)
+    _emit(yamlio.dump(document), args.output)
     return 0
 
 
@@ -135,6 +139,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("spec", type=Path)
     p.add_argument("--format", choices=sorted(_FORMATS), default="prometheus")
     p.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+    p.add_argument(
+        "--release-label",
+        default="kube-prometheus-stack",
+        help="`release` label of the PrometheusRule (the Helm release of kube-prometheus-stack)",
+    )
     p.set_defaults(func=_rules)
 
     p = sub.add_parser("test", help="generate promtool unit tests for every alert and run them")

@@ -86,10 +86,49 @@ def _thresholds(*steps: tuple[float | None, str]) -> Any:
     return config.steps([Threshold(value=v, color=c) for v, c in steps])
 
 
+def _is_worker(spec: SLOSpec) -> bool:
+    """A queue worker: a backlog SLO and no HTTP SLO (its port only serves health/metrics)."""
+    http = spec.slos.availability is not None or spec.slos.latency is not None
+    return spec.slos.queue_backlog is not None and not http
+
+
+def _queue_red(board: _Layout, spec: SLOSpec) -> None:
+    messages = f"queue_messages_total{_sel(spec)}"
+    board.row("Messages")
+    board.add(
+        timeseries.Panel().title("Message rate by queue").unit("ops"),
+        (f"sum by (queue) (rate({messages}[{RATE}]))", "{{queue}}"),
+    )
+    board.add(
+        timeseries.Panel()
+        .title("Failed ratio (retried + dead-lettered) by queue")
+        .unit("percentunit"),
+        (
+            f'sum by (queue) (rate(queue_messages_total{{service="{spec.service}",'
+            f'outcome=~"retried|dead_lettered"}}[{RATE}]))'
+            f"\n/\nsum by (queue) (rate({messages}[{RATE}]))",
+            "{{queue}}",
+        ),
+    )
+    board.add(
+        timeseries.Panel().title("Processing time p95 by queue").unit("s"),
+        (
+            "histogram_quantile(0.95, sum by (queue, le) "
+            f"(rate(queue_message_processing_seconds_bucket{_sel(spec)}[{RATE}])))",
+            "{{queue}}",
+        ),
+        width=24,
+    )
+
+
 def red_overview(spec: SLOSpec) -> dict[str, Any]:
-    """Rate, errors, duration per route, plus in-flight requests and dependencies."""
+    """Rate, errors, duration (per route, or per queue for workers), plus dependencies."""
     board = _Layout(f"{spec.service} / RED overview", f"{spec.service}-red", spec)
     s = spec.service
+    if _is_worker(spec):
+        _queue_red(board, spec)
+        _dependencies(board, spec)
+        return board.json()
     board.row("Requests")
     board.add(
         timeseries.Panel().title("Request rate by route").unit("reqps"),
@@ -115,6 +154,11 @@ def red_overview(spec: SLOSpec) -> dict[str, Any]:
         timeseries.Panel().title("In-flight requests").unit("short"),
         (f"sum(http_server_requests_in_flight{_sel(spec)})", "in flight"),
     )
+    _dependencies(board, spec)
+    return board.json()
+
+
+def _dependencies(board: _Layout, spec: SLOSpec) -> None:
     board.row("Dependencies")
     board.add(
         timeseries.Panel().title("Dependency calls by outcome").unit("reqps"),
@@ -133,7 +177,6 @@ def red_overview(spec: SLOSpec) -> dict[str, Any]:
         width=24,
         height=4,
     )
-    return board.json()
 
 
 def slo_budget(spec: SLOSpec) -> dict[str, Any]:
@@ -248,8 +291,8 @@ def queue_backlog(spec: SLOSpec) -> dict[str, Any]:
 def build_dashboards(spec: SLOSpec) -> dict[str, dict[str, Any]]:
     """All dashboards for the spec, by uid."""
     builders: list[Callable[[SLOSpec], dict[str, Any]]] = [red_overview, slo_budget]
-    if spec.slos.availability is not None or spec.slos.latency is not None:
-        builders.append(latency)  # an HTTP service; a pure worker has no request latency
+    if not _is_worker(spec):
+        builders.append(latency)  # a pure worker has no request latency
     if spec.slos.queue_backlog is not None:
         builders.append(queue_backlog)
     boards = [build(spec) for build in builders]
