@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,8 @@ from slipway_gates.kind.plan import KindInputs, build_plan, default_kind_config
 
 
 def _inputs(tmp_path: Path, **kw: object) -> KindInputs:
+    kw.setdefault("dependencies", ("postgres",))
+    kw.setdefault("secret_env", {"DATABASE_URL": ("orders-api-database", "url")})
     chart = tmp_path / "chart"
     values = {"dev": (chart / "env-dev.yaml", tmp_path / "values-dev.yaml"), "prod": ()}
     return KindInputs(
@@ -25,34 +28,53 @@ def _inputs(tmp_path: Path, **kw: object) -> KindInputs:
 
 def test_plan_creates_loads_installs_per_env_smokes_and_tears_down(tmp_path: Path) -> None:
     steps = build_plan(_inputs(tmp_path))
-    shells = [s.shell() for s in steps]
-    assert shells[0] == (
+    by_what = {s.what: s.shell() for s in steps}
+    assert steps[0].shell() == (
         f"kind create cluster --name slipway-gates-e2e --config {default_kind_config()} --wait 120s"
     )
-    assert (
-        shells[1]
-        == "kind load docker-image 127.0.0.1:5000/orders-api:1.2.3 --name slipway-gates-e2e"
+    assert steps[1].shell() == (
+        "kind load docker-image 127.0.0.1:5000/orders-api:1.2.3 --name slipway-gates-e2e"
     )
-    dev_install = shells[2]
+    assert by_what["load the postgres image"] == (
+        "kind load docker-image slipway/postgres:15 --name slipway-gates-e2e"
+    )
+    ctx = "kubectl --context kind-slipway-gates-e2e --namespace dev"
+    assert by_what["[dev] start postgres"].startswith(f"{ctx} apply -f ")
+    assert by_what["[dev] start postgres"].endswith("dependencies/postgres.yaml")
+    assert by_what["[dev] Secret orders-api-database for the chart's secretEnv"] == (
+        f"{ctx} create secret generic orders-api-database "
+        "--from-literal=url=postgresql+asyncpg://postgres:postgres@postgres:5432/app"
+    )
+    dev_install = by_what["[dev] install the chart and wait for it"]
     assert dev_install.startswith(
         f"helm upgrade --install orders-api {tmp_path / 'chart'} "
-        "--kube-context kind-slipway-gates-e2e --namespace dev --create-namespace"
+        "--kube-context kind-slipway-gates-e2e --namespace dev"
     )
     assert (
         f"--values {tmp_path / 'chart' / 'env-dev.yaml'} --values {tmp_path / 'values-dev.yaml'}"
         in dev_install
     )
     assert "--set image.repository=127.0.0.1:5000/orders-api --set image.tag=1.2.3" in dev_install
+    assert "--set image.pullPolicy=Never" in dev_install
     assert "--set serviceMonitor.enabled=false" in dev_install
     assert dev_install.endswith("--wait --timeout 5m")
-    assert shells[3] == (
-        "kubectl --context kind-slipway-gates-e2e --namespace dev rollout status "
-        "deployment/orders-api --timeout=5m"
+    assert by_what["[dev] wait for the rollout"] == (
+        f"{ctx} rollout status deployment/orders-api --timeout=5m"
     )
-    assert steps[4].smoke_paths == ("/livez", "/readyz", "/metrics")
-    assert "--values" not in shells[5]  # prod has no values file here: chart defaults
-    assert [s.teardown for s in steps] == [False] * 8 + [True]
-    assert shells[-1] == "kind delete cluster --name slipway-gates-e2e"
+    smoke = next(s for s in steps if s.what == "[dev] smoke test through port-forward")
+    assert smoke.smoke_paths == ("/livez", "/readyz", "/metrics")
+    assert "--values" not in by_what["[prod] install the chart and wait for it"]
+    order = [s.what for s in steps]
+    assert order.index("[dev] wait for postgres") < order.index(
+        "[dev] install the chart and wait for it"
+    )
+    assert [s.teardown for s in steps] == [False] * (len(steps) - 1) + [True]
+    assert steps[-1].shell() == "kind delete cluster --name slipway-gates-e2e"
+
+
+def test_a_secret_without_a_provider_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"secretEnv\.API_TOKEN \(Secret tok\) has no provider"):
+        build_plan(_inputs(tmp_path, secret_env={"API_TOKEN": ("tok", "value")}))
 
 
 @pytest.mark.parametrize("image", ["orders-api", "orders-api:latest"])
@@ -83,7 +105,7 @@ def test_teardown_runs_even_when_a_step_fails(
     monkeypatch.setattr(command.subprocess, "run", fake_run)
     with pytest.raises(RuntimeError, match="load failed"):
         command.execute(build_plan(_inputs(tmp_path)))
-    assert ran == ["kind create", "kind load", "kind delete"]
+    assert ran == ["kind create", "kind load", "kind delete"]  # nothing after the failure
 
 
 def test_without_kind_the_command_skips_loudly_even_in_ci(
@@ -108,3 +130,48 @@ def test_without_kind_the_command_skips_loudly_even_in_ci(
     assert "helm upgrade --install svc" in out
     assert "e2e-kind SKIPPED: the `kind` binary is not installed" in err
     assert "Nothing above was run" in err
+
+
+def test_the_example_service_plan_layers_chart_and_service_values(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    repo = Path(__file__).resolve().parents[3]
+    monkeypatch.chdir(repo)
+    args = argparse.Namespace(service_dir=Path("services/orders-api"), service=None, image=None,
+                              chart=Path("helm/slipway-service"), envs="dev,prod",
+                              kind_config=None, plan_only=True)  # fmt: skip
+    inputs = command.inputs_from_args(args)
+    assert inputs.service == "orders-api"
+    assert inputs.image == "gates-orders-api:e2e"
+    assert inputs.values_for_env["dev"] == (
+        Path("helm/slipway-service/environments/dev.yaml"),
+        Path("services/orders-api/deploy/helm/values-dev.yaml"),
+    )
+    assert inputs.dependencies == ("postgres",)
+    assert inputs.secret_env == {"DATABASE_URL": ("orders-api-database", "url")}
+
+
+@pytest.mark.requires("helm")
+def test_the_plans_helm_arguments_render_the_real_chart(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every install step, run as `helm template`, passes the chart's schema and renders."""
+    repo = Path(__file__).resolve().parents[3]
+    monkeypatch.chdir(repo)
+    args = argparse.Namespace(service_dir=Path("services/orders-api"), service=None, image=None,
+                              chart=Path("helm/slipway-service"), envs="dev,qa,stage,prod",
+                              kind_config=None, plan_only=True)  # fmt: skip
+    installs = [
+        s for s in build_plan(command.inputs_from_args(args)) if "install the chart" in s.what
+    ]
+    assert len(installs) == 4
+    for step in installs:
+        argv = list(step.argv)
+        argv[1:3] = ["template"]  # `upgrade --install` -> `template`
+        for flag, takes_value in (("--kube-context", True), ("--wait", False), ("--timeout", True),
+                                  ("--create-namespace", False)):  # fmt: skip
+            i = argv.index(flag)
+            del argv[i : i + (2 if takes_value else 1)]
+        rendered = subprocess.run(argv, capture_output=True, text=True, check=False)
+        assert rendered.returncode == 0, rendered.stderr
+        assert "kind: Deployment" in rendered.stdout
+        assert "imagePullPolicy: Never" in rendered.stdout
+        assert "kind: ServiceMonitor" not in rendered.stdout

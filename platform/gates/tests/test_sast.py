@@ -28,3 +28,15 @@ def test_tests_are_not_scanned_and_clean_code_passes(git_repo: Path) -> None:
     assert bandit.status is Status.PASSED, bandit.findings
     assert ruff.status is Status.PASSED, ruff.findings
     assert sast.python_sources(git_repo) == [git_repo / "app.py"]
+
+
+def test_one_ruff_noqa_with_reason_justifies_the_bandit_finding_too(git_repo: Path) -> None:
+    (git_repo / "server.py").write_text(
+        'HOST = "0.0.0.0"  # noqa: S104 - a container listens on all interfaces\n'
+        'OTHER = "0.0.0.0"\n'
+    )
+    bandit, ruff = sast.run(git_repo)
+    assert bandit.status is Status.FAILED
+    assert [f.split(" at ")[1].split(" ")[0] for f in bandit.findings] == ["server.py:2"]
+    assert ruff.status is Status.FAILED
+    assert len(ruff.findings) == 1

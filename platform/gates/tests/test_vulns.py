@@ -61,3 +61,29 @@ def test_service_probe_requires_real_advisories_in_the_answer() -> None:
     assert (
         vulns.vulnerability_service_reachable("http://127.0.0.1:9/pypi/x/json", timeout=1) is False
     )
+
+
+def test_an_accepted_advisory_needs_a_reason_and_is_reported(
+    tmp_path: Path, advisory_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(vulns, "vulnerability_service_reachable", lambda: False)
+    write_lock(tmp_path / "uv.lock", {"jinja2": "2.10"})
+    exceptions = tmp_path / vulns.EXCEPTIONS_FILENAME
+    exceptions.write_text('[ignore]\n"PYSEC-2019-217" = "ok"\n')
+    result = vulns.run(tmp_path, "offline", advisory_db)
+    assert result.status is Status.FAILED
+    assert "needs a reason" in result.summary
+    exceptions.write_text(
+        '[ignore]\n"PYSEC-2019-217" = "sandbox escape; we never render untrusted templates"\n'
+    )
+    result = vulns.run(tmp_path, "offline", advisory_db)
+    # The other jinja2 advisory still fails the gate: exceptions are per advisory.
+    assert result.status is Status.FAILED
+    assert [f.split(" ")[0] for f in result.findings] == ["PYSEC-2021-66"]
+    exceptions.write_text(
+        '[ignore]\n"PYSEC-2019-217" = "sandbox escape; never untrusted templates"\n'
+        '"CVE-2020-28493" = "ReDoS in urlize; we never call urlize"\n'
+    )
+    result = vulns.run(tmp_path, "offline", advisory_db)
+    assert result.status is Status.PASSED
+    assert "except 2 accepted" in result.summary

@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import yaml
 
-from slipway_gates.e2e.stack import build_image
+from slipway_gates.e2e.stack import ServiceInfo, build_image
 from slipway_gates.kind.plan import ENVIRONMENTS, KindInputs, Step, build_plan, default_kind_config
 from slipway_gates.security.helm_render import find_charts, plan_renders
 
@@ -85,7 +85,16 @@ def inputs_from_args(args: argparse.Namespace) -> KindInputs:
     for env in envs:
         own = [service_dir / "deploy" / "helm" / f"values-{env}.yaml"]
         values[env] = chart_values.get(env, ()) + tuple(p for p in own if p.is_file())
+    secret_env: dict[str, tuple[str, str]] = {}
+    for layers in values.values():
+        for layer in layers:
+            for var, ref in (
+                (yaml.safe_load(layer.read_text()) or {}).get("secretEnv") or {}
+            ).items():
+                secret_env[var] = (ref["secretName"], ref["key"])
     return KindInputs(
+        dependencies=ServiceInfo.from_dir(service_dir).dependencies,
+        secret_env=secret_env,
         service=service,
         image=args.image or f"gates-{service}:e2e",
         chart=chart,

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from slipway_gates.e2e.stack import DEPENDENCIES
+
 ENVIRONMENTS = ("dev", "qa", "stage", "prod")
 # Chart features that need CRDs or add-ons a bare kind cluster does not have
 # (Prometheus Operator, Argo Rollouts, KEDA): switched off for the smoke test.
@@ -19,6 +21,7 @@ DEFAULT_DISABLED_FEATURES = (
     "prometheusRule.enabled=false",
     "strategy=rolling",  # a plain Deployment: no Argo Rollouts CRDs
     "autoscaling.enabled=false",  # no KEDA / metrics-server
+    "networkPolicy.enabled=false",  # smoke test only; kindnet policies vary by version
 )
 
 
@@ -50,6 +53,33 @@ class KindInputs:
     kind_config: Path | None = None
     disabled_features: tuple[str, ...] = DEFAULT_DISABLED_FEATURES
     timeout: str = "5m"
+    # Dependencies (postgres, redis, rabbitmq) to run in each namespace, and the
+    # chart's secretEnv (VAR -> (Secret name, key)) to fill with their URLs.
+    dependencies: tuple[str, ...] = ()
+    secret_env: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+def dependency_manifest(kind: str) -> Path:
+    """Deployment + Service for a dependency, shipped with this package."""
+    return Path(str(resources.files("slipway_gates.kind").joinpath(f"dependencies/{kind}.yaml")))
+
+
+def _secret_values(inputs: KindInputs) -> dict[tuple[str, str], str]:
+    """(Secret, key) -> URL of the dependency providing that variable; error if none does."""
+    provided = {
+        var: url
+        for kind in inputs.dependencies
+        for var, url in DEPENDENCIES[kind].service_env.items()
+    }
+    values = {}
+    for var, (secret, key) in sorted(inputs.secret_env.items()):
+        if var not in provided:
+            raise ValueError(
+                f"secretEnv.{var} (Secret {secret}) has no provider among the dependencies "
+                f"{list(inputs.dependencies)}: add one, or create the Secret before running"
+            )
+        values[(secret, key)] = provided[var]
+    return values
 
 
 def build_plan(inputs: KindInputs) -> list[Step]:
@@ -81,7 +111,63 @@ def build_plan(inputs: KindInputs) -> list[Step]:
         ),
     ]
     context = f"kind-{inputs.cluster}"
+    urls = _secret_values(inputs)
+    for kind in inputs.dependencies:
+        steps.append(
+            Step(
+                f"load the {kind} image",
+                (
+                    "kind",
+                    "load",
+                    "docker-image",
+                    DEPENDENCIES[kind].image,
+                    "--name",
+                    inputs.cluster,
+                ),
+            )
+        )
     for env, values in inputs.values_for_env.items():
+        kubectl = ("kubectl", "--context", context, "--namespace", env)
+        if inputs.dependencies or urls:
+            steps.append(
+                Step(
+                    f"[{env}] create the namespace",
+                    ("kubectl", "--context", context, "create", "namespace", env),
+                )
+            )
+        for kind in inputs.dependencies:
+            steps.append(
+                Step(
+                    f"[{env}] start {kind}",
+                    (*kubectl, "apply", "-f", str(dependency_manifest(kind))),
+                )
+            )
+            steps.append(
+                Step(
+                    f"[{env}] wait for {kind}",
+                    (
+                        *kubectl,
+                        "rollout",
+                        "status",
+                        f"deployment/{kind}",
+                        f"--timeout={inputs.timeout}",
+                    ),
+                )
+            )
+        for (secret, key), url in urls.items():
+            steps.append(
+                Step(
+                    f"[{env}] Secret {secret} for the chart's secretEnv",
+                    (
+                        *kubectl,
+                        "create",
+                        "secret",
+                        "generic",
+                        secret,
+                        f"--from-literal={key}={url}",
+                    ),
+                )
+            )
         helm = [
             "helm",
             "upgrade",
@@ -97,6 +183,8 @@ def build_plan(inputs: KindInputs) -> list[Step]:
         for layer in values:
             helm += ["--values", str(layer)]
         helm += ["--set", f"image.repository={repository}", "--set", f"image.tag={tag}"]
+        # `kind load` put the image on the node; there is no registry to pull from.
+        helm += ["--set", "image.pullPolicy=Never"]
         for feature in inputs.disabled_features:
             helm += ["--set", feature]
         helm += ["--wait", "--timeout", inputs.timeout]
