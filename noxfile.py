@@ -164,7 +164,23 @@ def observability(s: nox.Session) -> None:
 
 
 # ------------------------------------------------------------------ terraform and ansible
-# (sessions: terraform, ansible)
+# Not tagged "ci": both are pytest suites under tests/, which the `tests` session
+# already runs in CI. These sessions run one area alone (posargs go to pytest).
+@session(python=PYTHON)
+def terraform(s: nox.Session) -> None:
+    """Terraform: fmt, init -backend=false, validate, terraform test, checkov."""
+    _sync(s, "test")
+    if _require(s, "terraform", "checkov"):
+        s.run("pytest", "tests/terraform", *s.posargs)
+
+
+@session(python=PYTHON)
+def ansible(s: nox.Session) -> None:
+    """Ansible: ansible-lint, then the bastion playbook twice against a container."""
+    _sync(s, "test", "ansible")
+    if _require(s, "docker"):
+        s.run("pytest", "tests/ansible", *s.posargs)
+
 
 # ------------------------------------------------------------------ quality gates
 # (sessions: security, load, e2e, e2e-kind)
