@@ -5,8 +5,7 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-
-from conftest import ANSIBLE_DIR
+from ansible_harness import ANSIBLE_DIR
 
 
 @pytest.mark.requires("ansible-lint")

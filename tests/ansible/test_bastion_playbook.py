@@ -4,8 +4,7 @@ the second run changes nothing, and the host ends up hardened."""
 from __future__ import annotations
 
 import pytest
-
-from conftest import Bastion, PlayResult
+from ansible_harness import Bastion, PlayResult
 
 pytestmark = pytest.mark.requires("docker", "ansible-playbook")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import ENVIRONMENTS, TERRAFORM_DIR
+from terraform_harness import ENVIRONMENTS, TERRAFORM_DIR
 
 DEFAULTS = TERRAFORM_DIR / "modules" / "database" / "environment_defaults.tf"
 RESTORE_DOC = TERRAFORM_DIR / "RESTORE.md"

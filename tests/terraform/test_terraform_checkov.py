@@ -7,8 +7,7 @@ import re
 import subprocess
 
 import pytest
-
-from conftest import TERRAFORM_DIR
+from terraform_harness import TERRAFORM_DIR
 
 SKIP = re.compile(r"#\s*checkov:skip=([A-Z0-9_]+)(?::(.*))?")
 

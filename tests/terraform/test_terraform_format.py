@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from conftest import Terraform
+from terraform_harness import Terraform
 
 
 @pytest.mark.requires("terraform")

@@ -8,8 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-
-from conftest import MODULES, TERRAFORM_DIR, Terraform
+from terraform_harness import MODULES, TERRAFORM_DIR, Terraform
 
 REQUIRED_FILES = ["main.tf", "variables.tf", "outputs.tf", "versions.tf", "README.md"]
 BLOCK = re.compile(r'^(variable|output) "([^"]+)" \{\n(.*?)^\}', re.MULTILINE | re.DOTALL)

@@ -7,8 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-
-from conftest import ENVIRONMENTS, STACKS, TERRAFORM_DIR, Terraform
+from terraform_harness import ENVIRONMENTS, STACKS, TERRAFORM_DIR, Terraform
 
 SHARED_FILES = ["main.tf", "outputs.tf", "versions.tf"]
 
