@@ -17,7 +17,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,19 +63,16 @@ def _uv() -> str:
 
 
 def workspace_root(service_dir: Path) -> Path:
-    """The uv workspace root holding `service_dir` (itself when standalone).
+    """The folder whose uv.lock covers `service_dir`: the workspace root, or itself.
 
-    uv writes local paths in an export relative to that root.
+    uv writes local paths in an export relative to that folder.
     """
     for folder in (service_dir, *service_dir.parents):
-        pyproject = folder / "pyproject.toml"
-        if pyproject.is_file():
-            config = tomllib.loads(pyproject.read_text())
-            if "workspace" in config.get("tool", {}).get("uv", {}):
-                return folder
+        if (folder / "uv.lock").is_file():
+            return folder
         if (folder / ".git").exists():
             break
-    return service_dir
+    raise DeliveryError(f"--service-dir {service_dir}: no uv.lock here or in a parent (uv lock)")
 
 
 def export_requirements(service_dir: Path) -> tuple[str, list[Path]]:
