@@ -128,8 +128,23 @@ def tests(s: nox.Session) -> None:
 # ------------------------------------------------------------------ chassis (bench)
 # (sessions: bench)
 
+
 # ------------------------------------------------------------------ template
 # (sessions: template, demo)
+@session(python=PYTHON)
+def template(s: nox.Session) -> None:
+    """Template tests: questions, render matrix, example re-render, update (CI: via `tests`)."""
+    _sync(s, "test", "lint")
+    s.run("pytest", "tests/template", *s.posargs)
+
+
+@session(python=PYTHON)
+def demo(s: nox.Session) -> None:
+    """Generate a new service, build its image, start it, call it (`-- --bench` times more)."""
+    if not _require(s, "docker"):
+        return
+    _sync(s, "test")
+    s.run("python", "tests/template/demo.py", *s.posargs)
 
 
 # ------------------------------------------------------------------ helm
