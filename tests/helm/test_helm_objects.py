@@ -207,8 +207,13 @@ def test_keda_scales_workers_on_queue_length(
 ) -> None:
     manifests = pick(f"{env}-rolling-queue-worker")
     so = one(manifests, "ScaledObject")
-    (only,) = so["spec"]["triggers"]
+    triggers = {t["name"]: t for t in so["spec"]["triggers"]}
+    assert set(triggers) == {"queue-length", "oldest-message-age"}
+    only = triggers["queue-length"]
     assert only["type"] == trigger
+    age = triggers["oldest-message-age"]
+    assert age["metadata"]["query"].startswith("max(queue_oldest_message_age_seconds{")
+    assert age["metadata"]["threshold"] == "30"
     auth = one(manifests, "TriggerAuthentication")
     assert only["authenticationRef"]["name"] == auth["metadata"]["name"]
     (ref,) = auth["spec"]["secretTargetRef"]
