@@ -87,3 +87,15 @@ def test_promtool_unit_tests_catch_a_broken_rule(
     result = promtool.test_rules(test_file)
     assert not result.ok
     assert caught_by in result.output, result.output
+
+
+@pytest.mark.requires("promtool")
+def test_nan_guard_is_pinned(tmp_path: Path) -> None:
+    """Without `> 0` on the denominator an idle spell makes the 30d ratio NaN: caught."""
+    rule_file, test_file = write_rule_tests(parse_spec(AVAILABILITY_ONLY), tmp_path)
+    text = rule_file.read_text()
+    assert " > 0)" in text
+    rule_file.write_text(text.replace(" > 0)", ")"))
+    result = promtool.test_rules(test_file)
+    assert not result.ok
+    assert "slo:sli_error:ratio_rate30d" in result.output

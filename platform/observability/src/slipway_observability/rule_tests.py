@@ -251,12 +251,29 @@ class _Scenarios:
 
     def no_traffic(self) -> list[dict[str, Any]]:
         idle = 180
+        period = f"slo:sli_error:ratio_rate{self.spec.window}"
+        selector = f'{{service="{self.spec.service}",slo="{self.slo}"}}'
         return [
             self._group(
                 "no traffic stays silent",
                 [Segment(idle, 0.0, traffic=False)],
                 [self._check(sev, at, firing=False) for sev in (PAGE, TICKET) for at in (30, idle)],
-            )
+            ),
+            {
+                # An idle spell must not turn the SLO-window ratio into NaN for a month.
+                **self._group(
+                    "an idle spell between traffic keeps the SLO-window ratio a number",
+                    [Segment(60, 0.0), Segment(30, 0.0, traffic=False), Segment(30, 0.0)],
+                    [self._check(sev, 119, firing=False) for sev in (PAGE, TICKET)],
+                ),
+                "promql_expr_test": [
+                    {
+                        "expr": f"count({period}{selector} == {period}{selector})",
+                        "eval_time": "119m",
+                        "exp_samples": [{"labels": "{}", "value": 1}],
+                    }
+                ],
+            },
         ]
 
 

@@ -46,16 +46,19 @@ def sli_error_expr(spec: SLOSpec, slo: str, window: str) -> str:
     if slo == "availability":
         errors = f"http_server_requests_total{_selector(spec, status_class='5xx')}"
         total = f"http_server_requests_total{_selector(spec)}"
-        # `or vector(0)`: with traffic but no 5xx series yet the ratio is 0, not absent;
-        # with no traffic at all the denominator is absent and so is the ratio (silence).
-        return f"(sum(rate({errors}[{window}])) or vector(0))\n/\nsum(rate({total}[{window}]))"
+        # `or vector(0)`: with traffic but no 5xx series yet the ratio is 0, not absent.
+        # `> 0` on the denominator: an idle window gives no sample instead of NaN (0/0),
+        # so alerts stay silent and NaN never poisons the SLO-window average.
+        return (
+            f"(sum(rate({errors}[{window}])) or vector(0))\n/\n(sum(rate({total}[{window}])) > 0)"
+        )
     if slo == "latency":
         latency = spec.slos.latency
         assert isinstance(latency, LatencySLO)  # noqa: S101 - narrowed by enabled()
         hist = "http_server_request_duration_seconds"
         fast = f"{hist}_bucket{_selector(spec, le=le_label(latency.threshold_seconds))}"
         total = f"{hist}_count{_selector(spec)}"
-        return f"1 - (\n  sum(rate({fast}[{window}]))\n  /\n  sum(rate({total}[{window}]))\n)"
+        return f"1 - (\n  sum(rate({fast}[{window}]))\n  /\n  (sum(rate({total}[{window}])) > 0)\n)"
     if slo == "queue_backlog":
         # Time-based SLI: fraction of evaluations that saw a too-old message.
         return f"avg_over_time({QUEUE_BAD}{_selector(spec, slo=slo)}[{window}])"
