@@ -90,3 +90,18 @@ def test_release_label_option(tmp_path: Path) -> None:
     args = ["rules", str(EXAMPLE), "--format", "prometheusrule", "--release-label", "monitoring"]
     assert main([*args, "-o", str(out)]) == 0
     assert yaml.safe_load(out.read_text())["metadata"]["labels"]["release"] == "monitoring"
+
+
+def test_alertmanager_delivery_options(tmp_path: Path) -> None:
+    out = tmp_path / "am.yml"
+    args = ["alertmanager", "--team", "search", "--email-domain", "corp.example"]
+    assert main([*args, "--secrets-dir", "/run/secrets/am", "-o", str(out)]) == 0
+    config = yaml.safe_load(out.read_text())
+    ticket = next(r for r in config["receivers"] if r["name"] == "search-ticket")
+    assert ticket["email_configs"][0]["to"] == "search-oncall@corp.example"
+    assert config["global"]["smtp_auth_password_file"] == "/run/secrets/am/smtp-password"
+
+
+def test_alertmanager_without_teams_is_an_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["alertmanager"]) == 2
+    assert "no team" in capsys.readouterr().err

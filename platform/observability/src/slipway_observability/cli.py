@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from slipway_observability import promtool, rules, yamlio
+from slipway_observability.alertmanager import Delivery
 from slipway_observability.rule_tests import page_detection_minutes, unit_tests
 from slipway_observability.slo import SLOSpec, SpecError, load_spec
 
@@ -127,7 +128,15 @@ def _alertmanager(args: argparse.Namespace) -> int:
 
     specs = [load_spec(p) for p in args.specs]
     teams = sorted({s.team for s in specs} | set(args.team))
-    _emit(yamlio.dump(alertmanager_config(teams)), args.output)
+    if not teams:
+        print("error: no team: pass slo.yaml files or --team", file=sys.stderr)
+        return 2
+    delivery = Delivery(
+        secrets_dir=args.secrets_dir,
+        smtp_smarthost=args.smtp_smarthost,
+        email_domain=args.email_domain,
+    )
+    _emit(yamlio.dump(alertmanager_config(teams, delivery)), args.output)
     return 0
 
 
@@ -164,6 +173,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("alertmanager", help="Alertmanager routing for the specs' teams")
     p.add_argument("specs", type=Path, nargs="*")
     p.add_argument("--team", action="append", default=[], help="extra team (repeatable)")
+    defaults = Delivery()
+    p.add_argument(
+        "--secrets-dir", default=defaults.secrets_dir, help="mounted Secret holding *_file secrets"
+    )
+    p.add_argument("--smtp-smarthost", default=defaults.smtp_smarthost, help="host:port")
+    p.add_argument("--email-domain", default=defaults.email_domain, help="<team>-oncall@DOMAIN")
     p.add_argument("-o", "--output", type=Path)
     p.set_defaults(func=_alertmanager)
     return parser
