@@ -1,9 +1,11 @@
 """The whole delivery pipeline of one service, locally, as CI runs it (`nox -s pipeline`).
 
 release (build, SBOM, gates, push, pull by digest, smoke) -> record `build`
--> promote to dev -> smoke the digest as "dev" (a container: no cluster here)
--> record dev -> promote to qa -> a promotion to prod is refused (no stage
-verification). It works on a temporary copy of the GitOps tree and prints
+-> promote to dev -> smoke the digest as "dev" (a container: no cluster here,
+its FLAGS_FILE mounted from the tree's dev flags) -> optionally flip a kill
+switch through the tree and watch the running container change behaviour
+without a restart -> record dev -> promote to qa -> a promotion to prod is
+refused (no stage verification). It works on a temporary copy of the GitOps tree and prints
 every step; exit 0 only if every expectation held.
 """
 
@@ -13,13 +15,18 @@ import argparse
 import json
 import shutil
 import tempfile
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import httpx
+
 from slipway_delivery.cli_support import run_cli
-from slipway_delivery.containers import run_service
+from slipway_delivery.containers import RunningService, run_service
 from slipway_delivery.errors import DeliveryError, PromotionRefusedError
+from slipway_delivery.flags import export_flagd_json, set_flag
 from slipway_delivery.gitops_tree import GitopsTree
+from slipway_delivery.imagebuild import docker
 from slipway_delivery.promotion import promote, record_verification
 from slipway_delivery.release import (
     DEFAULT_REGISTRY,
@@ -35,14 +42,61 @@ def _say(text: str) -> None:
     print(f"[pipeline] {text}", flush=True)
 
 
-def _main(argv: Sequence[str] | None) -> int:
+def _request(url: str, spec: str) -> int:
+    method, _, rest = spec.partition(" ")
+    path, _, body = rest.partition(" ")
+    response = httpx.request(method, f"{url}{path}", content=body or None,
+                             headers={"Content-Type": "application/json"}, timeout=5)  # fmt: skip
+    return response.status_code
+
+
+def _wait_for(url: str, spec: str, wanted: Callable[[int], bool], timeout: float = 20.0) -> int:
+    deadline = time.monotonic() + timeout
+    status = _request(url, spec)
+    while not wanted(status) and time.monotonic() < deadline:
+        time.sleep(0.25)
+        status = _request(url, spec)
+    return status
+
+
+def _flip_kill_switch(
+    tree: GitopsTree, service: str, svc: RunningService, *, flags_file: Path, flag: str, spec: str
+) -> None:
+    """Flip `flag` off then on through the tree; the running container must follow."""
+    started = docker("inspect", "-f", "{{.State.StartedAt}}", svc.name, what="inspect")
+    before = _request(svc.url, spec)
+    if not 200 <= before < 300:
+        raise DeliveryError(f"kill switch: {spec} answered {before} before the flip")
+    set_flag(tree, "dev", service, flag, "off")
+    export_flagd_json(tree, "dev", service, flags_file)
+    off = _wait_for(svc.url, spec, lambda s: s == 503)
+    set_flag(tree, "dev", service, flag, "on")
+    export_flagd_json(tree, "dev", service, flags_file)
+    back = _wait_for(svc.url, spec, lambda s: 200 <= s < 300)
+    after = docker("inspect", "-f", "{{.State.StartedAt}}", svc.name, what="inspect")
+    _say(f"kill switch {flag}: {spec} {before} -> off {off} -> on {back}; "
+         f"same process: {started == after}")  # fmt: skip
+    if off != 503 or not 200 <= back < 300 or started != after:
+        raise DeliveryError(f"kill switch {flag} did not act on the running container")
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m slipway_delivery.local_pipeline")
     parser.add_argument("--service-dir", type=Path, required=True)
     parser.add_argument("--tree", type=Path, default=Path("platform/gitops"))
     parser.add_argument("--registry", default=DEFAULT_REGISTRY)
     parser.add_argument("--smoke-route", action="append", default=[], dest="routes")
     parser.add_argument("--gates", action=argparse.BooleanOptionalAction, default=True)
-    args = parser.parse_args(argv)
+    parser.add_argument("--kill-switch", help="boolean flag that, off, makes a request fail")
+    parser.add_argument(
+        "--kill-switch-request", default="GET /items",
+        help='the request it guards: "METHOD /path [JSON body]"',
+    )  # fmt: skip
+    return parser
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    args = _parser().parse_args(argv)
     service_dir = args.service_dir.resolve()
     service = service_dir.name
     routes = args.routes or configured_smoke_routes(service_dir)
@@ -73,8 +127,20 @@ def _main(argv: Sequence[str] | None) -> int:
         record_verification(tree, service, "build", digest, "passed", version=version)
         promote(tree, service, "dev", digest, version, repository=repository, trigger="merge")
         _say(f"promoted to dev: {tree.values_path('dev', service).relative_to(tree.root)}")
-        with run_service(f"{repository}@{digest}", env={"APP_ENV": "dev"}) as svc:
+        flags_dir = Path(tmp) / "flags"
+        flags_dir.mkdir(mode=0o755)
+        flags_dir.chmod(0o755)  # a ConfigMap volume is world-readable; the container is UID 10001
+        flags_file = export_flagd_json(tree, "dev", service, flags_dir / "flags.json")
+        env = {"APP_ENV": "dev", "FLAGS_FILE": f"/etc/slipway-flags/{flags_file.name}"}
+        with run_service(
+            f"{repository}@{digest}", env=env, volumes={str(flags_dir): "/etc/slipway-flags"}
+        ) as svc:
             report = run_smoke(svc.url, routes, slo, window_seconds=3)
+            if args.kill_switch and report.ok:
+                _flip_kill_switch(
+                    tree, service, svc, flags_file=flags_file, flag=args.kill_switch,
+                    spec=args.kill_switch_request,
+                )  # fmt: skip
         _say(f"dev smoke: {'passed' if report.ok else 'FAILED'}; not judged: {report.not_judged}")
         result = "passed" if report.ok else "failed"
         record_verification(tree, service, "dev", digest, result, evidence=report.as_dict())
