@@ -1,0 +1,84 @@
+"""The three CLIs: exit codes and messages a pipeline relies on."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from delivery_helpers import git
+from slipway_delivery import gitops_cli, release_cli, smoke_cli
+
+D1 = "sha256:" + "a" * 64
+D2 = "sha256:" + "b" * 64
+
+
+def test_version_prints_semver_and_json(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    git(repo, "tag", "v3.2.1")
+    assert release_cli.main(["version", "--repo", str(repo)]) == 0
+    assert capsys.readouterr().out.strip() == "3.2.1"
+    assert release_cli.main(["version", "--repo", str(repo), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["is_release"] is True
+    assert data["image_tags"][0] == "3.2.1"
+
+
+def test_bad_tag_exits_2_with_the_rule(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert release_cli.main(["version", "--repo", str(repo), "--tag", "v1.2"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("slipway-release: error: tag 'v1.2' is not SemVer")
+    assert "Traceback" not in err
+
+
+def test_release_refuses_a_bad_env_pair(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code = release_cli.main(["run", "--service-dir", str(tmp_path), "--env", "NOEQUALS"])
+    assert code == 2
+    assert "--env 'NOEQUALS' must look like KEY=VALUE" in capsys.readouterr().err
+
+
+def test_gitops_record_promote_rollback_check(
+    tree: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["--tree", str(tree)]
+    svc = ["--service", "orders-api"]
+    for digest, version in ((D1, "1.0.0"), (D2, "1.1.0")):
+        assert gitops_cli.main([*base, "record", *svc, "--env", "build", "--digest", digest,
+                                "--result", "passed", "--version", version]) == 0  # fmt: skip
+        assert gitops_cli.main([*base, "promote", *svc, "--to", "dev", "--digest", digest,
+                                "--version", version]) == 0  # fmt: skip
+    assert gitops_cli.main([*base, "rollback", *svc, "--env", "dev"]) == 0
+    assert f"rollback from {D2} to {D1}" in capsys.readouterr().out
+    assert gitops_cli.main([*base, "check"]) == 0
+
+
+def test_gitops_bad_digest_exits_2(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = gitops_cli.main(["--tree", str(tree), "record", "--service", "orders-api", "--env",
+                            "dev", "--digest", "latest", "--result", "passed"])  # fmt: skip
+    assert code == 2
+    assert "--digest 'latest' is not an image digest" in capsys.readouterr().err
+
+
+def test_gitops_check_fails_on_a_broken_tree(
+    tree: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tree / "envs" / "dev" / "orders-api" / "values.yaml").write_text("image:\n  tag: latest\n")
+    assert gitops_cli.main(["--tree", str(tree), "check"]) == 1
+    assert "mentions the 'latest' tag" in capsys.readouterr().err
+
+
+def test_missing_tree_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert gitops_cli.main(["--tree", str(tmp_path / "nope"), "check"]) == 2
+    assert "not a directory (the GitOps tree root)" in capsys.readouterr().err
+
+
+def test_smoke_url_must_be_http(capsys: pytest.CaptureFixture[str]) -> None:
+    assert smoke_cli.main(["--url", "localhost:8000"]) == 2
+    assert "must start with http:// or https://" in capsys.readouterr().err
+
+
+def test_smoke_of_an_unreachable_service_fails(capsys: pytest.CaptureFixture[str]) -> None:
+    # Port 9 (discard) on localhost: nothing listens there.
+    assert smoke_cli.main(["--url", "http://127.0.0.1:9", "--route", "/items"]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL health /livez: None ConnectError" in out
+    assert "FAIL metrics: /metrics unreachable" in out
