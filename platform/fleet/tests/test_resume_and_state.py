@@ -4,10 +4,15 @@ nothing behind that the next run does not clean; two runs cannot share state."""
 from __future__ import annotations
 
 import fcntl
+import json
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import pytest
 from fleet_helpers import run_fleet, write_fleet
 from slipway_fleet.testing import MemberFactory, refs_snapshot
 
@@ -71,3 +76,60 @@ def test_a_second_concurrent_run_is_refused(tmp_path: Path, factory: MemberFacto
         )
     assert proc.returncode == 2
     assert "another slipway-fleet run" in proc.stderr
+
+
+def test_ctrl_c_then_resume_finishes_the_rest(tmp_path: Path, factory: MemberFactory) -> None:
+    names = ("one", "two", "three")
+    for name in names:
+        factory.member(tmp_path / name, "v1.1.0")
+    fleet = write_fleet(tmp_path / "fleet.yml", [{"repo": n} for n in names])
+    state = tmp_path / "state"
+    command = [
+        sys.executable,
+        "-m",
+        "slipway_fleet.cli",
+        "update",
+        "--fleet",
+        str(fleet),
+        "--to",
+        "2.0.0",
+        "--jobs",
+        "1",
+        "--state-dir",
+        str(state),
+        "--json",
+    ]
+    proc = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    state_file = state / "state.json"
+    for _ in range(6000):  # poll (no timing assumption) until the first member is recorded
+        if state_file.is_file() and '"one"' in state_file.read_text():
+            break
+        if proc.poll() is not None:
+            pytest.fail(f"run ended before it could be interrupted: {proc.communicate()}")
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the whole foreground group
+    _, stderr = proc.communicate(timeout=600)
+
+    assert proc.returncode == 130, stderr
+    assert "--resume" in stderr
+    assert not (state / "work").exists()  # no scratch clones left behind
+    recorded = json.loads(state_file.read_text())["outcomes"]
+    assert recorded["one"]["result"] == "updated"
+    assert "three" not in recorded  # queued behind the interrupted one: never started
+
+    resumed = run_fleet(
+        "update", "--fleet", fleet, "--to", "2.0.0", "--resume", "--state-dir", state
+    )
+
+    assert resumed.code == 0, resumed.doc
+    assert [resumed.member(n)["result"] for n in names] == ["updated"] * 3
+    assert resumed.member("one")["from_previous_run"] is True
+    assert resumed.member("three")["from_previous_run"] is False
+    for name in names:  # exactly one update branch each, no duplicates
+        heads = refs_snapshot(tmp_path / name)
+        assert sorted(r for r in heads if r.startswith("refs/heads/")) == [
+            "refs/heads/main",
+            "refs/heads/slipway-update/1.1.0-to-2.0.0",
+        ]

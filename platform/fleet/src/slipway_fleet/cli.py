@@ -21,6 +21,7 @@ from slipway_fleet.state import RunState, StateError, default_state_dir
 from slipway_fleet.status import StatusJob, member_status
 
 DEFAULT_JOBS = 2
+EXIT_INTERRUPTED = 130  # the shell's convention for SIGINT
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -110,6 +111,10 @@ def main(argv: list[str] | None = None) -> int:
     except (FleetFileError, StateError) as exc:
         err.print(f"[red]error:[/] {exc}", markup=True)
         return report.EXIT_USAGE
+    except KeyboardInterrupt:
+        # Scratch clones are gone (RunState cleanup); finished members are in state.json.
+        err.print("interrupted: rerun the same command with --resume to finish the rest")
+        return EXIT_INTERRUPTED
 
 
 def _status(

@@ -6,8 +6,10 @@ it updates, so two updates in one process would trample each other.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, TypeVar
@@ -22,7 +24,12 @@ R = TypeVar("R")
 
 
 def _worker_init() -> None:
-    """Workers never prompt (stdin is /dev/null) and run migrations in version order."""
+    """Workers never prompt (stdin is /dev/null) and run migrations in version order.
+
+    They ignore Ctrl-C: the main process then lets running members finish (and
+    records them) instead of leaving them half-done, and cancels the queued ones.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     for key, value in BOT_IDENTITY.items():
@@ -45,6 +52,8 @@ def run_parallel(
 ) -> list[R]:
     """Results in job order; `on_result` is called as each one finishes."""
     results: dict[int, R] = {}
+    pending: dict[Future[R], int] = {}
+    workers = max(1, workers)
     if not jobs:
         return []
     ctx = multiprocessing.get_context("spawn")  # fork is unsafe with copier/rich threads
@@ -59,11 +68,13 @@ def run_parallel(
         transient=False,
     ) as progress:
         task = progress.add_task(label, total=len(jobs), last="")
-        pool = ProcessPoolExecutor(
-            max_workers=max(1, workers), mp_context=ctx, initializer=_worker_init
-        )
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init)
         try:
-            pending: dict[Future[R], int] = {pool.submit(fn, job): i for i, job in enumerate(jobs)}
+            # Submit only as many members as there are workers: the executor would
+            # otherwise pre-queue more, and Ctrl-C could not stop them from starting.
+            queue = iter(enumerate(jobs))
+            for index, job in itertools.islice(queue, workers):
+                pending[pool.submit(fn, job)] = index
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
@@ -72,6 +83,14 @@ def run_parallel(
                     if on_result:
                         on_result(index, results[index])
                     progress.update(task, advance=1, last=names[index])
+                    for next_index, job in itertools.islice(queue, 1):
+                        pending[pool.submit(fn, job)] = next_index
+        except KeyboardInterrupt:
+            progress.update(task, description=f"interrupted: finishing {len(pending)} member(s)")
+            for future, index in pending.items():  # running members finish and are recorded
+                if on_result and not future.cancelled():
+                    on_result(index, future.result())
+            raise
         finally:
             # On Ctrl-C: drop queued members; running ones finish their own cleanup.
             pool.shutdown(wait=True, cancel_futures=True)
