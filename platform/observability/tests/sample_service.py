@@ -1,8 +1,9 @@
-"""A tiny service for the Prometheus integration test: `python sample_service.py PORT`.
+"""Tiny services for the Prometheus integration tests: `python sample_service.py PORT MODE`.
 
 Built with the Slipway chassis (the real metric names, buckets and exclusions).
-Routes: /ok (200), /fail (500), /slow (200 after 0.4 s, slower than the 0.3 s
-latency threshold of the test spec).
+MODE `api`: routes /ok (200), /fail (500), /slow (200 after 0.4 s, slower than the
+0.3 s latency threshold of the test spec). MODE `worker`: a chassis worker whose
+queue `work` always has a 120 s old message waiting (over the 60 s backlog limit).
 
 If the chassis cannot be imported (a checkout where it is not installed), the same
 contract metrics are exported with prometheus-client directly, so the rules are
@@ -44,12 +45,31 @@ def chassis_main(port: int) -> None:
     serve(app, settings, host="127.0.0.1")
 
 
-def fallback_main(port: int) -> None:
+def chassis_worker_main(port: int) -> None:
+    import asyncio  # noqa: PLC0415
+
+    from slipway_chassis import ServiceSettings, WorkerContext, run_worker  # noqa: PLC0415
+
+    os.environ.update(
+        SERVICE_NAME="obs-it-worker", APP_ENV="dev", HTTP_PORT=str(port), TRACING_ENABLED="false"
+    )
+
+    async def main(ctx: WorkerContext) -> None:
+        while not ctx.stopping.is_set():
+            ctx.record_backlog("work", depth=3, oldest_age_seconds=120)
+            ctx.record_message("work", "acked", 0.01)
+            await asyncio.sleep(0.2)
+
+    run_worker(ServiceSettings(), main, host="127.0.0.1")
+
+
+def fallback_main(port: int, mode: str) -> None:
     from wsgiref.simple_server import WSGIRequestHandler, make_server  # noqa: PLC0415
 
     from prometheus_client import (  # noqa: PLC0415
         CollectorRegistry,
         Counter,
+        Gauge,
         Histogram,
         make_wsgi_app,
     )
@@ -70,6 +90,9 @@ def fallback_main(port: int) -> None:
         buckets=DURATION_BUCKETS,
         registry=registry,
     )
+    if mode == "worker":
+        oldest = Gauge("queue_oldest_message_age_seconds", "Age", ["queue"], registry=registry)
+        oldest.labels("work").set(120)
     metrics = make_wsgi_app(registry)
 
     def app(environ, start_response):  # type: ignore[no-untyped-def]
@@ -94,14 +117,14 @@ def fallback_main(port: int) -> None:
 
 
 if __name__ == "__main__":
-    listen_port = int(sys.argv[1])
+    listen_port, run_mode = int(sys.argv[1]), sys.argv[2]
     try:
         if os.environ.get("SAMPLE_SERVICE_WITHOUT_CHASSIS"):
             raise ImportError("forced by SAMPLE_SERVICE_WITHOUT_CHASSIS")
         import slipway_chassis.app  # noqa: F401
     except ImportError:
         print("sample_service: chassis not importable, using prometheus-client", flush=True)
-        fallback_main(listen_port)
+        fallback_main(listen_port, run_mode)
     else:
-        print("sample_service: running on the slipway chassis", flush=True)
-        chassis_main(listen_port)
+        print(f"sample_service: {run_mode} on the slipway chassis", flush=True)
+        (chassis_worker_main if run_mode == "worker" else chassis_main)(listen_port)

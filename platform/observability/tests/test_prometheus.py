@@ -7,6 +7,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,7 @@ import pytest
 import yaml
 from obs_process_helpers import free_port, running, wait_until_ready
 from slipway_observability import promtool, rules, yamlio
-from slipway_observability.slo import parse_spec
+from slipway_observability.slo import SLOSpec, parse_spec
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs"
 SAMPLE_SERVICE = Path(__file__).with_name("sample_service.py")
@@ -98,10 +100,10 @@ def _wait_for_alert(prom: str, name: str, timeout: float = 60) -> list[dict[str,
     return alerts
 
 
-@pytest.mark.requires("prometheus")
-@pytest.mark.timeout(240)
-def test_real_prometheus_evaluates_slo_rules_on_scraped_data(tmp_path: Path) -> None:
-    spec = parse_spec(SPEC)
+@contextmanager
+def _scraped_service(spec: SLOSpec, tmp_path: Path, mode: str) -> Iterator[tuple[str, str]]:
+    """Run sample_service.py (`mode`: api|worker) and a real Prometheus scraping it every
+    second with the spec's rules; yield (prometheus URL, first line of the app log)."""
     rule_file = yamlio.write(rules.prometheus_rules(spec), tmp_path / "rules.yml")
     app_port, prom_port = free_port(), free_port()
     config = yaml.safe_load((CONFIGS / "prometheus.yml").read_text())
@@ -110,16 +112,16 @@ def test_real_prometheus_evaluates_slo_rules_on_scraped_data(tmp_path: Path) -> 
     config.pop("alerting")
     config["scrape_configs"] = [
         {
-            "job_name": "obs-it",
+            "job_name": spec.service,
             "static_configs": [
-                {"targets": [f"127.0.0.1:{app_port}"], "labels": {"service": "obs-it"}}
+                {"targets": [f"127.0.0.1:{app_port}"], "labels": {"service": spec.service}}
             ],
         }
     ]
     config_file = yamlio.write(config, tmp_path / "prometheus.yml")
     assert promtool.check_config(config_file).ok
 
-    app_args = [sys.executable, str(SAMPLE_SERVICE), str(app_port)]
+    app_args = [sys.executable, str(SAMPLE_SERVICE), str(app_port), mode]
     prom_args = [
         "prometheus",
         f"--config.file={config_file}",
@@ -132,28 +134,33 @@ def test_real_prometheus_evaluates_slo_rules_on_scraped_data(tmp_path: Path) -> 
         traffic = threading.Thread(
             target=_traffic, args=(f"http://127.0.0.1:{app_port}", stop), daemon=True
         )
-        traffic.start()
+        if mode == "api":
+            traffic.start()
         try:
             with running(prom_args, tmp_path / "prometheus.log") as prom:
                 base = f"http://127.0.0.1:{prom_port}"
                 wait_until_ready(f"{base}/-/ready", prom)
-                sel = '{service="obs-it",slo="%s"}'
-                availability = _wait_for_value(
-                    base, "slo:sli_error:ratio_rate5m" + sel % "availability"
-                )
-                latency = _wait_for_value(base, "slo:sli_error:ratio_rate5m" + sel % "latency")
-                budget = _wait_for_value(
-                    base, "slo:error_budget_remaining:ratio" + sel % "availability"
-                )
-                alerts = _wait_for_alert(base, "AvailabilityBudgetFastBurn")
-                scraped = _query(base, 'up{job="obs-it"}')
+                yield base, (tmp_path / "app.log").read_text().split("\n", 1)[0]
+                scraped = _query(base, f'up{{job="{spec.service}"}}')
+                assert scraped
+                assert scraped[0]["value"][1] == "1"
         finally:
             stop.set()
-            traffic.join(timeout=15)
-    print((tmp_path / "app.log").read_text().splitlines()[:1])  # chassis or fallback
+            if traffic.is_alive():
+                traffic.join(timeout=15)
 
-    assert scraped
-    assert scraped[0]["value"][1] == "1"
+
+@pytest.mark.requires("prometheus")
+@pytest.mark.timeout(240)
+def test_real_prometheus_evaluates_slo_rules_on_scraped_data(tmp_path: Path) -> None:
+    sel = '{service="obs-it",slo="%s"}'
+    with _scraped_service(parse_spec(SPEC), tmp_path, "api") as (base, app_kind):
+        availability = _wait_for_value(base, "slo:sli_error:ratio_rate5m" + sel % "availability")
+        latency = _wait_for_value(base, "slo:sli_error:ratio_rate5m" + sel % "latency")
+        budget = _wait_for_value(base, "slo:error_budget_remaining:ratio" + sel % "availability")
+        alerts = _wait_for_alert(base, "AvailabilityBudgetFastBurn")
+    print(app_kind)  # chassis or prometheus-client fallback
+
     # 1 in 10 requests failed and 1 in 10 was slow: the recorded ratios say so.
     assert availability == pytest.approx(0.1, abs=0.04)
     assert latency == pytest.approx(0.1, abs=0.04)
@@ -163,6 +170,31 @@ def test_real_prometheus_evaluates_slo_rules_on_scraped_data(tmp_path: Path) -> 
     states = {a["labels"]["alertname"]: a["state"] for a in alerts}
     assert states.get("AvailabilityBudgetFastBurn") in {"pending", "firing"}, alerts
     assert all(a["labels"]["team"] == "platform" for a in alerts)
+
+
+WORKER_SPEC = {
+    "service": "obs-it-worker",
+    "team": "platform",
+    "runbook_url": "https://runbooks.example.com/obs-it-worker",
+    "slos": {"queue_backlog": {"objective": 0.99, "max_age_seconds": 60}},
+}
+
+
+@pytest.mark.requires("prometheus")
+@pytest.mark.timeout(240)
+def test_real_prometheus_evaluates_queue_backlog_on_a_worker(tmp_path: Path) -> None:
+    """The worker reports a 120 s old message against a 60 s limit: all time is bad."""
+    sel = '{service="obs-it-worker",slo="queue_backlog"}'
+    with _scraped_service(parse_spec(WORKER_SPEC), tmp_path, "worker") as (base, app_kind):
+        bad = _wait_for_value(base, "slo:queue_backlog_bad:bool" + sel)
+        ratio = _wait_for_value(base, "slo:sli_error:ratio_rate5m" + sel)
+        alerts = _wait_for_alert(base, "QueueBacklogBudgetFastBurn")
+    print(app_kind)
+
+    assert bad == 1
+    assert ratio == 1
+    states = {a["labels"]["alertname"]: a["state"] for a in alerts}
+    assert states.get("QueueBacklogBudgetFastBurn") in {"pending", "firing"}, alerts
 
 
 def test_sample_service_is_runnable() -> None:
