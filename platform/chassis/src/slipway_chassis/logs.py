@@ -102,10 +102,14 @@ class Redactor:
         return verdict
 
     def __call__(self, _logger: Any, _method: str, event_dict: EventDict) -> EventDict:
+        verdicts = self._verdicts
         for key, value in event_dict.items():
             if key == "event":
                 continue
-            if self._sensitive(key):
+            sensitive = verdicts.get(key)
+            if sensitive is None:
+                sensitive = self._sensitive(key)
+            if sensitive:
                 event_dict[key] = REDACTED
             elif isinstance(value, dict):
                 event_dict[key] = {
@@ -140,13 +144,15 @@ def _render_str(_logger: Any, _method: str, event_dict: EventDict) -> str:
     return orjson.dumps(event_dict, default=_default).decode()
 
 
+# Redaction runs before the chassis adds its own fields (level, timestamp, ids,
+# service): fewer keys to look at on every line, and none of those is sensitive.
 _SHARED_PROCESSORS: list[structlog.types.Processor] = [
     structlog.contextvars.merge_contextvars,
+    _REDACTOR,
     structlog.processors.add_log_level,
     structlog.processors.TimeStamper(fmt="iso", utc=True),
     add_trace_context,
     _add_service_fields,
-    _REDACTOR,
 ]
 
 

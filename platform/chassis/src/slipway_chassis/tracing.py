@@ -121,16 +121,19 @@ class ServerSpan:
     def __init__(self, tracer: Tracer, scope: dict[str, Any]) -> None:
         parent = extract_parent(scope["headers"])
         method = scope["method"]
-        self.span = tracer.start_span(method, context=parent, kind=SpanKind.SERVER)
-        if self.span.is_recording():
-            self.span.set_attributes(
-                {
-                    "http.request.method": method,
-                    "url.path": scope["path"],
-                    "url.scheme": scope.get("scheme", "http"),
-                    "network.protocol.version": scope.get("http_version", "1.1"),
-                }
-            )
+        # Attributes known up front are given to start_span (the sampler sees them, and
+        # an unsampled span never copies them); the rest go in one call in `finish`.
+        self.span = tracer.start_span(
+            method,
+            context=parent,
+            kind=SpanKind.SERVER,
+            attributes={
+                "http.request.method": method,
+                "url.path": scope["path"],
+                "url.scheme": scope.get("scheme", "http"),
+                "network.protocol.version": scope.get("http_version", "1.1"),
+            },
+        )
         self.token = context.attach(trace.set_span_in_context(self.span, parent))
 
     def finish(self, route: str, status: int, error: BaseException | None = None) -> None:
@@ -138,8 +141,7 @@ class ServerSpan:
         span = self.span
         if span.is_recording():
             span.update_name(f"{span.name} {route}")  # type: ignore[attr-defined]
-            span.set_attribute("http.route", route)
-            span.set_attribute("http.response.status_code", status)
+            span.set_attributes({"http.route": route, "http.response.status_code": status})
             if error is not None:
                 span.record_exception(error)
                 span.set_status(Status(StatusCode.ERROR, type(error).__name__))
