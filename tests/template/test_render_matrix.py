@@ -1,7 +1,7 @@
 """Render every answer combination that changes the file set; each must pass its own checks.
 
 Each rendered project runs its own lint (ruff, ruff format, yamllint, actionlint
-or the GitLab structure check) and its own unit tests in this environment; its
+or the GitLab structure check), its own strict mypy and its own unit tests in this environment; its
 Helm values pass the platform chart's schema per environment; its slo.yaml is
 a valid SLO spec. One combination also runs its integration tests against a
 real container (the examples in services/ run theirs in the root `tests` session).
@@ -151,6 +151,11 @@ def _check_gitlab_structure(ci: dict[str, Any]) -> None:
         n for n, j in jobs.items() if any(r.get("when") == "manual" for r in j.get("rules", []))
     ]
     assert {"deploy-stage", "deploy-prod"} <= set(manual), "stage/prod need a manual approval job"
+
+
+def test_project_passes_its_own_typecheck(combo: Combo) -> None:
+    _, _, project = combo
+    _run(project, _tool("mypy"), "src")
 
 
 def test_project_passes_its_own_unit_tests(combo: Combo) -> None:
