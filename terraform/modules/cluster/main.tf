@@ -32,6 +32,23 @@ resource "aws_kms_key" "this" {
         Resource  = "*"
       },
       {
+        # Managed node groups launch through EC2 Auto Scaling, whose
+        # service-linked role must use the key for the encrypted root volumes.
+        Sid       = "AutoScalingUsesKeyForNodeVolumes"
+        Effect    = "Allow"
+        Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling" }
+        Action    = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
+        Resource  = "*"
+      },
+      {
+        Sid       = "AutoScalingCreatesGrantsForNodeVolumes"
+        Effect    = "Allow"
+        Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling" }
+        Action    = "kms:CreateGrant"
+        Resource  = "*"
+        Condition = { Bool = { "kms:GrantIsForAWSResource" = "true" } }
+      },
+      {
         Sid       = "CloudWatchLogsEncrypts"
         Effect    = "Allow"
         Principal = { Service = "logs.${data.aws_region.current.name}.amazonaws.com" }

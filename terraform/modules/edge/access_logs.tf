@@ -1,3 +1,7 @@
+# The regional Elastic Load Balancing account: regions older than August 2022
+# deliver logs as this account, newer ones as the log delivery service.
+data "aws_elb_service_account" "current" {}
+
 # S3 bucket for ALB access logs. ALB log delivery supports SSE-S3 only (not
 # SSE-KMS), hence the checkov skips below.
 
@@ -70,11 +74,14 @@ resource "aws_s3_bucket_policy" "access_logs" {
     Version = "2012-10-17"
     Statement = [
       {
-        Sid       = "AlbLogDelivery"
-        Effect    = "Allow"
-        Principal = { Service = "logdelivery.elasticloadbalancing.amazonaws.com" }
-        Action    = "s3:PutObject"
-        Resource  = "${aws_s3_bucket.access_logs.arn}/alb/AWSLogs/${data.aws_caller_identity.current.account_id}/*"
+        Sid    = "AlbLogDelivery"
+        Effect = "Allow"
+        Principal = {
+          AWS     = data.aws_elb_service_account.current.arn
+          Service = "logdelivery.elasticloadbalancing.amazonaws.com"
+        }
+        Action   = "s3:PutObject"
+        Resource = "${aws_s3_bucket.access_logs.arn}/alb/AWSLogs/${data.aws_caller_identity.current.account_id}/*"
       },
       {
         Sid       = "TlsOnly"
