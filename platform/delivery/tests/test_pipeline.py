@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +28,11 @@ SERVICE = "delivery-hello"  # area-prefixed image name (shared Docker engine)
 REGISTRY = "127.0.0.1:5000"
 
 
-def _say(text: str) -> None:
-    """Figures for the report, visible in CI logs without -s."""
-    sys.__stderr__.write(f"\n[delivery] {text}\n")
+def _say(request: pytest.FixtureRequest, text: str) -> None:
+    """Figures for the report, printed past pytest's capture (visible in CI logs)."""
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    with capture.global_and_fixture_disabled():
+        print(f"\n[delivery] {text}", flush=True)
 
 
 def _layers(image_id: str) -> list[str]:
@@ -61,13 +62,16 @@ def release(cold_build: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[s
     )
 
 
-def test_warm_rebuild_reuses_the_cache(cold_build: Any, release: dict[str, Any]) -> None:
+def test_warm_rebuild_reuses_the_cache(
+    cold_build: Any, release: dict[str, Any], request: pytest.FixtureRequest
+) -> None:
     warm = release["build"]
     ratio = warm["seconds"] / cold_build.seconds
     _say(
+        request,
         f"build cold {cold_build.seconds:.1f}s, warm {warm['seconds']:.1f}s "
         f"(warm/cold {ratio:.2f}), cached steps {warm['cached_steps']}, "
-        f"image {warm['size_bytes'] / 1e6:.1f} MB"
+        f"image {warm['size_bytes'] / 1e6:.1f} MB",
     )
     # Same inputs -> every step from the cache -> the very same layers (the
     # release adds OCI labels, which change only the config, not the layers).
@@ -111,9 +115,11 @@ def test_sbom_lists_the_image_python_environment(release: dict[str, Any]) -> Non
     assert image == {release["build"]["refs"][0]}
 
 
-def test_gates_are_recorded_honestly(release: dict[str, Any]) -> None:
+def test_gates_are_recorded_honestly(
+    release: dict[str, Any], request: pytest.FixtureRequest
+) -> None:
     statuses = {g["name"]: g["status"] for g in release["gates"]}
-    _say(f"image gates: {statuses}")
+    _say(request, f"image gates: {statuses}")
     assert statuses
     assert set(statuses.values()) <= {"passed", "failed", "error", "not-run"}
     blocking = {"failed", "error"} & set(statuses.values())
