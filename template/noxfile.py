@@ -97,4 +97,8 @@ def release(s: nox.Session) -> None:
         "--service-dir",
         ".",
         *(s.posargs or ["--registry", "{{ image_registry }}", "--push"]),
+{% if service_kind == 'http-api' %}
+        "--smoke-route",
+        "/items",
+{% endif %}
     )

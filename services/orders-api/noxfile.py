@@ -97,4 +97,6 @@ def release(s: nox.Session) -> None:
         "--service-dir",
         ".",
         *(s.posargs or ["--registry", "127.0.0.1:5000", "--push"]),
+        "--smoke-route",
+        "/items",
     )
