@@ -5,7 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from slipway_gates.security.helm_render import find_charts, plan_renders, render_all
+from slipway_gates.security.helm_render import (
+    find_charts,
+    plan_renders,
+    render_all,
+    service_renders,
+)
 
 CHART = """\
 apiVersion: v2
@@ -53,3 +58,15 @@ def test_renders_with_helm_template(tmp_path: Path) -> None:
     (chart / "values-qa.yaml").write_text("env: qa\n")
     [out] = render_all(plan_renders(chart), tmp_path / "out")
     assert 'env: "qa"' in out.read_text()
+
+
+def test_each_service_values_layer_on_the_chart_environment(tmp_path: Path) -> None:
+    chart = _chart(tmp_path)
+    (chart / "environments").mkdir()
+    (chart / "environments" / "dev.yaml").write_text("env: dev\n")
+    svc = tmp_path / "services" / "orders-api" / "deploy" / "helm"
+    svc.mkdir(parents=True)
+    (svc / "values-dev.yaml").write_text("env: orders-dev\n")
+    [render] = service_renders(tmp_path, chart)
+    assert render.release == "orders-api"
+    assert render.values == (chart / "environments" / "dev.yaml", svc / "values-dev.yaml")

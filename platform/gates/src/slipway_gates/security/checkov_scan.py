@@ -19,8 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from slipway_gates.outcome import CheckResult
-from slipway_gates.repo_files import dockerfiles
-from slipway_gates.security.helm_render import find_charts, plan_renders, render_all
+from slipway_gates.repo_files import dockerfiles, list_files
+from slipway_gates.security.helm_render import (
+    find_charts,
+    plan_renders,
+    render_all,
+    service_renders,
+)
 
 NAME = "checkov"
 FRAMEWORKS = ("terraform", "kubernetes", "dockerfile")
@@ -42,21 +47,26 @@ def stage_inputs(
     """Copy/render every input into `stage`; returns the path mapping."""
     origin: dict[str, str] = {}
     described: list[str] = []
-    tf = terraform_dir or root / "terraform"
-    if tf.is_dir() and any(tf.rglob("*.tf")):
-        shutil.copytree(
-            tf, stage / "terraform", ignore=shutil.ignore_patterns(".terraform", "*.tfstate*")
-        )
-        for f in (stage / "terraform").rglob("*.tf"):
-            origin[str(f.relative_to(stage))] = str(
-                (tf / f.relative_to(stage / "terraform")).relative_to(root)
-            )
-        described.append(f"terraform ({sum(1 for _ in tf.rglob('*.tf'))} .tf files)")
+    # Every Terraform file (platform stacks/modules, services' deploy/terraform), at its
+    # repository path so relative module sources still resolve inside the stage.
+    tf_files = [
+        f
+        for f in list_files(terraform_dir or root, "*.tf")
+        if not any(fnmatch(str(f.relative_to(root)), g) for g in test_only)
+    ]
+    for f in tf_files:
+        target = stage / "terraform" / f.relative_to(root)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(f, target)
+        origin[str(target.relative_to(stage))] = str(f.relative_to(root))
+    if tf_files:
+        described.append(f"terraform ({len(tf_files)} .tf files)")
     for chart in find_charts(root):
-        renders = plan_renders(chart)
+        renders = plan_renders(chart) + service_renders(root, chart)
         for r, out in zip(renders, render_all(renders, stage / "helm"), strict=True):
-            origin[str(out.relative_to(stage))] = f"{chart.relative_to(root)} rendered for {r.env}"
-        described.append(f"helm {chart.relative_to(root)} x {'/'.join(r.env for r in renders)}")
+            layers = " + ".join(str(v.relative_to(root)) for v in r.values) or "defaults"
+            origin[str(out.relative_to(stage))] = f"{chart.relative_to(root)} with {layers}"
+        described.append(f"helm {chart.relative_to(root)}: {len(renders)} renders")
     files = [
         f
         for f in dockerfiles(root)

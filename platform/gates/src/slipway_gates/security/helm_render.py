@@ -32,9 +32,10 @@ class Render:
     chart: Path
     env: str
     values: tuple[Path, ...]
+    release: str = "gates"
 
-    def command(self, release: str = "gates") -> list[str]:
-        cmd = ["helm", "template", release, str(self.chart), "--namespace", self.env]
+    def command(self) -> list[str]:
+        cmd = ["helm", "template", self.release, str(self.chart), "--namespace", self.env]
         for v in self.values:
             cmd += ["--values", str(v)]
         return cmd
@@ -64,6 +65,23 @@ def plan_renders(chart: Path, envs: tuple[str, ...] = ENVIRONMENTS) -> list[Rend
     return renders or [Render(chart, "default", ())]
 
 
+def service_renders(root: Path, chart: Path, envs: tuple[str, ...] = ENVIRONMENTS) -> list[Render]:
+    """Renders of `chart` with each service's own values (`<service>/deploy/helm/values-<env>.yaml`)
+    layered on the chart's environment values: what each service really deploys."""
+    chart_values = {r.env: r.values for r in plan_renders(chart, envs)}
+    renders = []
+    for values_dir in sorted(root.glob("**/deploy/helm")):
+        if {".git", ".nox", ".venv", "template"} & set(values_dir.relative_to(root).parts):
+            continue
+        service = values_dir.parent.parent.name
+        for env in envs:
+            own = values_dir / f"values-{env}.yaml"
+            if own.is_file():
+                layers = (*chart_values.get(env, ()), own)
+                renders.append(Render(chart, env, layers, release=service))
+    return renders
+
+
 def render_all(renders: list[Render], out_dir: Path) -> list[Path]:
     """Run every render into out_dir/<chart>-<env>.yaml; raises with helm's message on error."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -72,7 +90,7 @@ def render_all(renders: list[Render], out_dir: Path) -> list[Path]:
         proc = subprocess.run(r.command(), capture_output=True, text=True, check=False)
         if proc.returncode != 0:
             raise RuntimeError(f"{' '.join(r.command())} failed:\n{proc.stderr.strip()}")
-        target = out_dir / f"{r.chart.name}-{r.env}.yaml"
+        target = out_dir / f"{r.chart.name}-{r.release}-{r.env}.yaml"
         target.write_text(proc.stdout)
         written.append(target)
     return written

@@ -13,8 +13,10 @@ the flattened filesystem a pod would run. Files the distribution's packages own
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
+import posixpath
 import re
 import shutil
 import subprocess
@@ -27,7 +29,8 @@ from typing import IO
 
 from detect_secrets import SecretsCollection
 from detect_secrets.core import baseline as ds_baseline
-from detect_secrets.settings import default_settings
+from detect_secrets.filters import regex as regex_filters
+from detect_secrets.settings import default_settings, get_filters, get_settings
 
 from slipway_gates.outcome import CheckResult
 from slipway_gates.repo_files import list_files
@@ -35,6 +38,13 @@ from slipway_gates.repo_files import list_files
 BASELINE_FILENAME = ".secrets.baseline"
 # Lock files are full of sha256 hashes: high entropy by design, never secrets.
 EXCLUDED_FILES_REGEX = r"(^|/)(uv\.lock|\.secrets\.baseline|package-lock\.json)$"
+# Lines that name a secret without holding one (recorded in the baseline's filters):
+# a Kubernetes Secret's name in chart values, and URL placeholders in documentation.
+EXCLUDED_LINES = [
+    r"^\s*(tls)?[sS]ecretName:\s*[\"']?[a-z0-9][a-z0-9.-]*[\"']?\s*$",
+    r"://user:password@",
+]
+_LINE_FILTER = "detect_secrets.filters.regex.should_exclude_line"
 # Pseudo-filesystems and caches: never part of what an image ships.
 _IMAGE_SKIPPED_PREFIXES = ("proc/", "sys/", "dev/", "var/cache/", "var/log/")
 # Files a Debian maintainer script generates (so not in dpkg's checksums) whose
@@ -55,16 +65,23 @@ def _findings(collection: SecretsCollection) -> list[str]:
     ]
 
 
+def _clear_filter_caches() -> None:
+    """Filters are cached per process; settings changed. Not cache_bust(): it drops plugins."""
+    get_filters.cache_clear()
+    regex_filters._get_line_exclusion_regex.cache_clear()
+
+
 @contextmanager
 def _settings_from(baseline_path: Path) -> Iterator[SecretsCollection]:
     """Configure detect-secrets from the baseline (plugins, filters) and yield its secrets."""
     with default_settings():
-        if baseline_path.is_file():
-            yield ds_baseline.load(
-                ds_baseline.load_from_file(str(baseline_path)), str(baseline_path)
-            )
-        else:
-            yield SecretsCollection()
+        known = (
+            ds_baseline.load(ds_baseline.load_from_file(str(baseline_path)), str(baseline_path))
+            if baseline_path.is_file()
+            else SecretsCollection()
+        )
+        _clear_filter_caches()
+        yield known
 
 
 def _repo_files(root: Path) -> list[str]:
@@ -78,10 +95,16 @@ def _repo_files(root: Path) -> list[str]:
 
 def update_baseline(root: Path, baseline_path: Path | None = None) -> Path:
     """Write a fresh baseline over the same files the scan reads; audit marks are kept."""
-    path = baseline_path or root / BASELINE_FILENAME
+    root = root.resolve()
+    path = (baseline_path or root / BASELINE_FILENAME).resolve()
+    base = path.parent  # entries are keyed relative to the baseline's folder
     with _settings_from(path) as old:
-        fresh = SecretsCollection(root=str(root))
-        fresh.scan_files(*_repo_files(root), num_processors=2)
+        patterns = get_settings().filters.get(_LINE_FILTER, {}).get("pattern", [])
+        get_settings().filters[_LINE_FILTER] = {"pattern": sorted({*patterns, *EXCLUDED_LINES})}
+        _clear_filter_caches()
+        fresh = SecretsCollection(root=str(base))
+        files = [str((root / f).relative_to(base)) for f in _repo_files(root)]
+        fresh.scan_files(*files, num_processors=2)
         fresh.merge(old)
         ds_baseline.save_to_file(fresh, str(path))
     return path
@@ -151,6 +174,30 @@ def _dpkg_checksums(files: dict[str, bytes]) -> dict[str, str]:
     return sums
 
 
+def _record_digest(data: bytes) -> str:
+    """A file's hash as a wheel's RECORD writes it (sha256, urlsafe base64, unpadded)."""
+    return base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+
+
+def _wheel_checksums(files: dict[str, bytes]) -> dict[str, str]:
+    """path -> RECORD digest of every file pip installed from a wheel.
+
+    Such files are a published (or repository-built, and repository-scanned)
+    package's contents, byte for byte; what the image adds beyond them is scanned.
+    """
+    sums: dict[str, str] = {}
+    for name, data in files.items():
+        if not name.endswith(".dist-info/RECORD"):
+            continue
+        site = name.rsplit("/", 2)[0]  # the folder holding the .dist-info
+        for line in data.decode("utf-8", "replace").splitlines():
+            parts = line.rsplit(",", 2)
+            if len(parts) == 3 and parts[1].startswith("sha256="):
+                path = posixpath.normpath(posixpath.join(site, parts[0]))
+                sums[path] = parts[1].removeprefix("sha256=")
+    return sums
+
+
 def _extract_image_fs(image: str, dest: Path) -> tuple[int, int]:
     """docker create + export; write the files a scan must read into dest.
 
@@ -173,8 +220,8 @@ def _extract_image_fs(image: str, dest: Path) -> tuple[int, int]:
                     rel = member.name.removeprefix("./")
                     if not member.isreg() or rel.startswith(_IMAGE_SKIPPED_PREFIXES):
                         continue
-                    dpkg_state = rel.startswith("var/lib/dpkg/")
-                    if member.size > _IMAGE_MAX_FILE_BYTES and not dpkg_state:
+                    metadata = rel.startswith("var/lib/dpkg/") or rel.endswith("/RECORD")
+                    if member.size > _IMAGE_MAX_FILE_BYTES and not metadata:
                         continue
                     if "/__pycache__/" in rel or rel.endswith((".pyc", ".so")):
                         continue
@@ -186,11 +233,14 @@ def _extract_image_fs(image: str, dest: Path) -> tuple[int, int]:
     finally:
         subprocess.run(["docker", "rm", "-f", cid], capture_output=True, check=False)
     packaged = _dpkg_checksums(files)
+    wheels = _wheel_checksums(files)
     written = skipped = 0
     for rel, data in files.items():
         if rel.startswith("var/lib/dpkg/"):
             continue
-        if packaged.get(rel) == hashlib.md5(data, usedforsecurity=False).hexdigest():
+        if packaged.get(rel) == hashlib.md5(data, usedforsecurity=False).hexdigest() or (
+            rel in wheels and wheels[rel] == _record_digest(data)
+        ):
             skipped += 1
             continue
         target = dest / rel
@@ -231,7 +281,7 @@ def scan_image(image: str, baseline_path: Path | None = None) -> CheckResult:
     return CheckResult.passed(
         name,
         f"{kept} files of the image filesystem scanned, no secret "
-        f"({packaged} unmodified Debian-packaged files skipped)",
+        f"({packaged} files byte-identical to their Debian package or wheel skipped)",
     )
 
 
