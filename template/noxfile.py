@@ -84,7 +84,12 @@ def e2e(s: nox.Session) -> None:
 def e2e_kind(s: nox.Session) -> None:
     """End-to-end on a kind cluster, per environment namespace (needs docker + kind)."""
     _sync(s, "gates")
+{% if repo_mode == 'monorepo' %}
+    chart = ["--chart", "../../helm/slipway-service"]  # the platform chart, in this monorepo
+    s.run("slipway-gates", "e2e-kind", "--service-dir", ".", *chart, *s.posargs)
+{% else %}
     s.run("slipway-gates", "e2e-kind", "--service-dir", ".", *s.posargs)
+{% endif %}
 
 
 @nox.session
