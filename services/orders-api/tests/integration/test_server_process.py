@@ -15,11 +15,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 
 pytestmark = pytest.mark.timeout(120)
+SRC = Path(__file__).resolve().parents[2] / "src"
 
 
 def _free_port() -> int:
@@ -37,7 +39,7 @@ def server() -> Iterator[tuple[subprocess.Popen[str], str]]:
         "APP_ENV": "dev",
         "HTTP_PORT": str(port),
         "SHUTDOWN_GRACE_SECONDS": "4",
-        "PYTHONPATH": os.pathsep.join([os.path.abspath("src"), os.environ.get("PYTHONPATH", "")]),
+        "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")]),
     }
     env.pop("DATABASE_URL", None)
     process = subprocess.Popen(
