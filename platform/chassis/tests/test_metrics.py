@@ -10,7 +10,13 @@ import httpx
 import pytest
 from chassis_testkit import PYTHON, SAMPLE_SERVICE, free_port, subprocess_env
 from slipway_chassis import ServiceSettings, create_app
-from slipway_chassis.testing import app_client, capture_logs, metric_value, parse_metrics
+from slipway_chassis.testing import (
+    OTLPReceiver,
+    app_client,
+    capture_logs,
+    metric_value,
+    parse_metrics,
+)
 
 
 def _app():  # type: ignore[no-untyped-def]
@@ -97,11 +103,20 @@ def test_metrics_disabled_hides_the_endpoint(chassis_env: pytest.MonkeyPatch) ->
 
 @pytest.mark.slow
 def test_multiprocess_mode_aggregates_two_workers(tmp_path: Path) -> None:
-    """Two uvicorn worker processes write to PROMETHEUS_MULTIPROC_DIR; a scrape sums them."""
+    """Two forked uvicorn workers: one metrics view, and tracing initialised in each.
+
+    Metrics: both write to PROMETHEUS_MULTIPROC_DIR, a scrape sums them. Tracing:
+    each worker set its provider up after the fork, so spans arrive from both pids.
+    """
     port = free_port()
     mp_dir = tmp_path / "prom"
     mp_dir.mkdir()
-    env = subprocess_env(PROMETHEUS_MULTIPROC_DIR=str(mp_dir), TRACING_ENABLED="false")
+    receiver = OTLPReceiver().__enter__()
+    env = subprocess_env(
+        PROMETHEUS_MULTIPROC_DIR=str(mp_dir),
+        OTEL_EXPORTER_OTLP_ENDPOINT=receiver.endpoint,
+        OTEL_BSP_SCHEDULE_DELAY="200",  # export within 0.2 s instead of 5 s
+    )
     server = subprocess.Popen(
         [PYTHON, "-m", "uvicorn", "--app-dir", str(SAMPLE_SERVICE.parent), "sample_service:app",
          "--host", "127.0.0.1", "--port", str(port), "--workers", "2", "--no-access-log"],
@@ -127,9 +142,14 @@ def test_multiprocess_mode_aggregates_two_workers(tmp_path: Path) -> None:
                 assert client.get(f"{base}/items/{i}").status_code == 200
         pids = {p.name for p in mp_dir.iterdir()}
         text = httpx.get(f"{base}/metrics").text
+        spans = receiver.wait_for_spans(60, timeout=30)
     finally:
         server.terminate()
         server.wait(timeout=30)
+        receiver.__exit__(None, None, None)
     assert len({name.rsplit("_", 1)[-1] for name in pids}) >= 2, pids  # files of 2+ processes
+    span_pids = {s.resource["process.pid"] for s in spans}
+    assert len(span_pids) >= 2, span_pids
+    assert {s.name for s in spans} == {"GET /items/{item_id}"}
     total = metric_value(text, "http_server_requests_total", method="GET", route="/items/{item_id}")
     assert total == 60

@@ -22,6 +22,7 @@ owns exactly one SERVER span per request (`server_span`), ~10 µs.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterable
 from typing import Any
@@ -50,6 +51,8 @@ def build_resource(settings: ServiceSettings) -> Resource:
             "service.version": settings.service_version,
             "deployment.environment": str(settings.app_env),
             "deployment.environment.name": str(settings.app_env),
+            # Built in the lifespan, i.e. after any fork: tells worker processes apart.
+            "process.pid": os.getpid(),
         }
     )
 
