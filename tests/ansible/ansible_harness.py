@@ -22,13 +22,9 @@ REPO = Path(__file__).resolve().parents[2]
 ANSIBLE_DIR = REPO / "platform" / "ansible"
 BASE_IMAGE = os.environ.get("SLIPWAY_BASE_IMAGE", "slipway/python-base:bookworm")
 TARGET_IMAGE = "ansible-bastion-target:test"
+CLIENT_KEY = "/root/id_bastion_test"
 RECAP = re.compile(
     r"^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M
-)
-
-# A public key whose private half was thrown away: the playbook only installs it.
-TEST_KEY = (
-    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKTdxO+hL/bpCiwpyalpJSt1q4CeWLfwyNWtHUbH2pxV test@slipway"
 )
 
 
@@ -45,9 +41,11 @@ class PlayResult:
 
 @dataclass(frozen=True)
 class Bastion:
-    """A running target container and how to run the playbook against it."""
+    """A running target container, a client container beside it on the docker
+    bridge, and how to run the playbook against the target."""
 
     container: str
+    client: str
     inventory: Path
 
     def play(self) -> PlayResult:
@@ -82,13 +80,51 @@ class Bastion:
         return result
 
     def exec(self, *cmd: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            ["docker", "exec", self.container, *cmd],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
+        """Run a command in the target container."""
+        return _docker("exec", self.container, *cmd)
+
+    def ssh(
+        self, user: str, *args: str, password_only: bool = False
+    ) -> subprocess.CompletedProcess[str]:
+        """A real SSH login from the client container to the target, over the
+        docker bridge (so the target's firewall is in the path)."""
+        address = _docker(
+            "inspect",
+            "-f",
+            "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}",
+            self.container,
+        ).stdout.strip()
+        options = ["-o", "PreferredAuthentications=password"] if password_only else []
+        return _docker(
+            "exec",
+            self.client,
+            "ssh",
+            "-i",
+            CLIENT_KEY,
+            "-o",
+            "BatchMode=yes",
+            "-o",
+            "StrictHostKeyChecking=no",
+            "-o",
+            "UserKnownHostsFile=/dev/null",
+            "-o",
+            "ConnectTimeout=20",
+            *options,
+            f"{user}@{address}",
+            *args,
         )
+
+
+def _docker(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["docker", *args], capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def _start(name: str, *extra: str) -> None:
+    proc = _docker("run", "-d", "--name", name, *extra, TARGET_IMAGE)
+    if proc.returncode != 0:
+        pytest.fail(f"docker run {name} failed: {proc.stderr}")
 
 
 def _build_target_image() -> None:
@@ -119,43 +155,46 @@ def _build_target_image() -> None:
 
 @pytest.fixture(scope="module")
 def bastion(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bastion]:
-    """A fresh target container with an inventory pointing at it."""
+    """Fresh target and client containers, with an inventory pointing at the target."""
     _build_target_image()
-    name = f"ansible-bastion-{uuid.uuid4().hex[:10]}"
-    # NET_ADMIN: the role loads its nftables ruleset into the container's own
-    # network namespace, so the firewall is really applied, not just written.
-    subprocess.run(
-        ["docker", "run", "-d", "--name", name, "--cap-add", "NET_ADMIN", TARGET_IMAGE],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    suffix = uuid.uuid4().hex[:10]
+    target, client = f"ansible-bastion-{suffix}", f"ansible-bastion-client-{suffix}"
     try:
+        # NET_ADMIN: the role loads its nftables ruleset into the container's own
+        # network namespace, so the firewall is really applied, not just written.
+        _start(target, "--cap-add", "NET_ADMIN")
+        _start(client)
+        # A throwaway key pair made in the client (the image has openssh-client):
+        # the playbook installs the public half, the login test uses the private one.
+        keygen = _docker(
+            "exec", client, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "test@slipway",
+            "-f", CLIENT_KEY,
+        )  # fmt: skip
+        assert keygen.returncode == 0, keygen.stderr
+        public_key = _docker("exec", client, "cat", f"{CLIENT_KEY}.pub").stdout.strip()
         inventory = tmp_path_factory.mktemp("inventory") / "hosts.yml"
         inventory.write_text(
             f"""all:
   hosts:
     target:
       ansible_connection: community.docker.docker
-      ansible_host: {name}
+      ansible_host: {target}
       ansible_user: root
       bastion_hardening_users:
         - name: alice
           sudo: true
-          ssh_keys: ["{TEST_KEY}"]
+          ssh_keys: ["{public_key}"]
         - name: bob
-          ssh_keys: ["{TEST_KEY}"]
+          ssh_keys: ["{public_key}"]
         - name: mallory
           state: absent
 """
         )
         # mallory exists before the run, so that state=absent has work to do.
-        subprocess.run(
-            ["docker", "exec", name, "useradd", "-m", "mallory"],
-            check=True,
-            capture_output=True,
-            timeout=60,
-        )
-        yield Bastion(container=name, inventory=inventory)
+        made = _docker("exec", target, "useradd", "-m", "mallory")
+        assert made.returncode == 0, made.stderr
+        yield Bastion(container=target, client=client, inventory=inventory)
     finally:
-        subprocess.run(["docker", "rm", "-f", name], capture_output=True, timeout=120, check=False)
+        # Always, also after a failure: remove only what this fixture started.
+        _docker("rm", "-f", target)
+        _docker("rm", "-f", client)
