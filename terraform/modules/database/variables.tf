@@ -78,7 +78,7 @@ variable "engine_version" {
 }
 
 variable "instance_class" {
-  description = "RDS instance class. Null picks db.t4g.micro for dev/qa and db.m7g.large for stage/prod."
+  description = "RDS instance class. Null picks db.t4g.medium for dev/qa (the smallest burstable class that reliably supports Performance Insights) and db.m7g.large for stage/prod."
   type        = string
   default     = null
 
