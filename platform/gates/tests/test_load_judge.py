@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
-from slipway_gates.load.judge import LoadStats, StatsError, judge, read_stats
+from slipway_gates.load.judge import LoadStats, StatsError, judge, read_final_stats, read_stats
 from slipway_gates.outcome import Status
 from slipway_observability.slo import LoadBudget
 
@@ -68,3 +69,25 @@ def test_no_request_is_a_failure_not_a_pass(tmp_path: Path) -> None:
 def test_missing_stats_file(tmp_path: Path) -> None:
     with pytest.raises(StatsError, match="was not written"):
         read_stats(tmp_path / "nope.csv")
+
+
+def test_final_json_stats_are_aggregated_with_locusts_percentiles(tmp_path: Path) -> None:
+    # Two routes; 100 requests in all over 10 s, response times bucketed in ms.
+    entries = [
+        {"name": "/items", "method": "GET", "num_requests": 60, "num_failures": 1,
+         "start_time": 1000.0, "last_request_timestamp": 1010.0,
+         "response_times": {"10": 50, "200": 9, "900": 1}},
+        {"name": "/items", "method": "POST", "num_requests": 40, "num_failures": 0,
+         "start_time": 1000.5, "last_request_timestamp": 1009.0,
+         "response_times": {"20": 36, "250": 3, "400": 1}},
+    ]  # fmt: skip
+    path = tmp_path / "locust.json"
+    path.write_text(json.dumps(entries))
+    stats = read_final_stats(path)
+    # Sorted: 50x10ms, 36x20ms, 9x200ms, 3x250ms, 1x400ms, 1x900ms -> p95 at the 95th: 200 ms.
+    assert stats == LoadStats(requests=100, failures=1, p95_seconds=0.2, p99_seconds=0.4, rps=10.0)
+
+
+def test_missing_final_json(tmp_path: Path) -> None:
+    with pytest.raises(StatsError, match="was not written"):
+        read_final_stats(tmp_path / "locust.json")

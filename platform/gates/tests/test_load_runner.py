@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from slipway_gates.load.judge import judge, read_stats
+from slipway_gates.load.judge import judge, read_final_stats
 from slipway_gates.load.runner import LoadPlan, run_locust
 from slipway_gates.outcome import Status
 from slipway_observability.slo import LoadBudget
@@ -47,7 +47,8 @@ def test_locust_run_writes_csv_and_html_and_is_judged(server: str, tmp_path: Pat
     assert code in (0, 1)
     assert reports.html.is_file()
     assert "locust" in reports.html.read_text().lower()
-    stats = read_stats(reports.stats_csv)
+    assert reports.stats_csv.is_file()
+    stats = read_final_stats(reports.final_json)
     assert stats.requests > 0
     # Every request hits /broken (500): the error budget is blown and the judge says so.
     assert stats.failures == stats.requests

@@ -13,7 +13,7 @@ from slipway_observability.slo import SpecError, load_spec
 
 from slipway_gates.e2e.docker_cli import DockerError
 from slipway_gates.e2e.stack import ServiceInfo, Stack, build_image
-from slipway_gates.load.judge import NAME, StatsError, judge, read_stats
+from slipway_gates.load.judge import NAME, StatsError, judge, read_final_stats
 from slipway_gates.load.runner import LoadPlan, run_locust
 from slipway_gates.outcome import CheckResult, exit_code, print_result
 
@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
         if code not in (0, 1):
             return CheckResult.failed(NAME, f"locust exited with {code}", [])
         try:
-            return judge(read_stats(reports.stats_csv), spec.load, str(slo_path))  # type: ignore[arg-type]
+            return judge(read_final_stats(reports.final_json), spec.load, str(slo_path))  # type: ignore[arg-type]
         except StatsError as exc:
             return CheckResult.failed(NAME, str(exc), [])
 

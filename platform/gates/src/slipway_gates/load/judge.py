@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import json
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +32,45 @@ class LoadStats:
 
 class StatsError(ValueError):
     """The stats file is missing or has no aggregate row."""
+
+
+def read_final_stats(stats_json: Path) -> LoadStats:
+    """Aggregate locust's `--json-file` (the final stats, written once at exit).
+
+    Preferred over `_stats.csv`: the CSV is rewritten on a timer and, on a loaded
+    machine, a short run can exit before the last rewrite (0 requests on disk
+    while the console showed them). Percentiles follow locust's own method:
+    the smallest bucketed response time covering the wanted share of requests.
+    """
+    if not stats_json.is_file():
+        raise StatsError(f"{stats_json} was not written: did locust run?")
+    entries = json.loads(stats_json.read_text())
+    times: Counter[int] = Counter()
+    requests = failures = 0
+    start, last = float("inf"), 0.0
+    for entry in entries:
+        requests += int(entry["num_requests"])
+        failures += int(entry["num_failures"])
+        times.update({int(float(ms)): int(n) for ms, n in entry["response_times"].items()})
+        start = min(start, float(entry.get("start_time") or start))
+        last = max(last, float(entry.get("last_request_timestamp") or 0))
+
+    def percentile(share: float) -> float:
+        wanted, seen = requests * share, 0
+        for ms in sorted(times):
+            seen += times[ms]
+            if seen >= wanted:
+                return ms / 1000.0
+        return 0.0
+
+    elapsed = last - start if requests and last > start else 0.0
+    return LoadStats(
+        requests=requests,
+        failures=failures,
+        p95_seconds=percentile(0.95),
+        p99_seconds=percentile(0.99),
+        rps=requests / elapsed if elapsed else 0.0,
+    )
 
 
 def read_stats(stats_csv: Path) -> LoadStats:

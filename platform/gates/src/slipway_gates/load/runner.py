@@ -43,9 +43,13 @@ class Reports:
     stats_csv: Path
     html: Path
     prefix: Path
+    final_json: Path
 
     def describe(self) -> str:
-        return f"CSV: {self.prefix}_*.csv (stats: {self.stats_csv})\n      HTML: {self.html}"
+        return (
+            f"CSV: {self.prefix}_*.csv (stats: {self.stats_csv})\n"
+            f"      HTML: {self.html}\n      JSON (final stats, judged): {self.final_json}"
+        )
 
 
 def default_locustfile() -> Path:
@@ -56,7 +60,12 @@ def run_locust(plan: LoadPlan, reports_dir: Path) -> tuple[int, Reports]:
     """Run locust; returns its exit code and the report paths (written even on failure)."""
     reports_dir.mkdir(parents=True, exist_ok=True)
     prefix = reports_dir / "locust"
-    reports = Reports(Path(f"{prefix}_stats.csv"), reports_dir / "locust.html", prefix)
+    reports = Reports(
+        Path(f"{prefix}_stats.csv"),
+        reports_dir / "locust.html",
+        prefix,
+        reports_dir / "locust.json",
+    )
     env = {
         **os.environ,
         "SLIPWAY_LOAD_PATHS": ",".join(plan.paths),
@@ -83,6 +92,8 @@ def run_locust(plan: LoadPlan, reports_dir: Path) -> tuple[int, Reports]:
         str(prefix),
         "--html",
         str(reports.html),
+        "--json-file",
+        str(reports.final_json.with_suffix("")),  # locust appends ".json"
         "--only-summary",
         "--loglevel",
         "WARNING",
