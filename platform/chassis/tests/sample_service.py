@@ -6,11 +6,23 @@ python sample_service.py              # serve on HTTP_PORT, bound to 127.0.0.1
 from __future__ import annotations
 
 import asyncio
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
+from fastapi import FastAPI
 from slipway_chassis import ServiceSettings, create_app, get_logger, serve
 
+
+@asynccontextmanager
+async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    yield
+    if os.environ.get("SAMPLE_HANG_ON_SHUTDOWN"):  # test hook: a shutdown that never ends
+        await asyncio.Event().wait()
+
+
 settings = ServiceSettings()
-app = create_app(settings)
+app = create_app(settings, lifespan=lifespan)
 log = get_logger("sample")
 
 

@@ -107,6 +107,33 @@ def test_sigterm_under_load_drains_without_failed_requests() -> None:
     print(f"exited {exited_after:.2f}s after SIGTERM (grace {GRACE_SECONDS}s)")
 
 
+@pytest.mark.slow
+def test_watchdog_ends_a_shutdown_that_overruns_the_grace_period() -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = subprocess_env(
+        HTTP_PORT=str(port),
+        SHUTDOWN_GRACE_SECONDS="2",
+        TRACING_ENABLED="false",
+        SAMPLE_HANG_ON_SHUTDOWN="1",
+    )
+    process = subprocess.Popen(
+        [PYTHON, str(SAMPLE_SERVICE)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    try:
+        _wait_started(base, process)
+        process.send_signal(signal.SIGTERM)
+        returncode = process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    output = process.stdout.read().decode() if process.stdout else ""
+    assert returncode == GRACE_EXCEEDED_EXIT_CODE, output[-2000:]
+    events = [json.loads(line)["event"] for line in output.splitlines() if line.strip()]
+    assert "grace period exceeded: exiting now" in events
+
+
 def test_default_drain_is_a_quarter_of_grace_capped() -> None:
     assert default_drain_seconds(20) == 5
     assert default_drain_seconds(4) == 1

@@ -80,7 +80,8 @@ def chassis_lifespan(
         finally:
             telemetry.health.begin_shutdown()
             flags.shutdown()
-            if provider is not None and not shutdown_tracing(provider):
+            flush_budget = min(5.0, max(0.5, settings.shutdown_grace_seconds / 10))
+            if provider is not None and not shutdown_tracing(provider, flush_budget):
                 _log.warning("span export did not finish before the shutdown deadline")
             mark_worker_dead()
             _log.info("shutdown complete")

@@ -6,7 +6,8 @@ On the first SIGTERM (or SIGINT):
 2. uvicorn stops accepting, lets in-flight requests finish (bounded by what is
    left of `SHUTDOWN_GRACE_SECONDS`), runs the lifespan shutdown (flags, span
    flush), and exits;
-3. a watchdog ends the process if all of that overran the grace period.
+3. a watchdog ends the process (exit code 70) if all of that overran the grace
+   period, so the process is always gone within `SHUTDOWN_GRACE_SECONDS`.
 A second signal forces an immediate exit (uvicorn's behaviour).
 
 One server process per pod (scale with replicas): the OTel batch processor and
@@ -33,6 +34,8 @@ _log = get_logger("slipway_chassis.server")
 
 # Exit code when the watchdog has to end a process that overran its grace period.
 GRACE_EXCEEDED_EXIT_CODE = 70
+# Seconds of the grace period kept for the lifespan shutdown after in-flight requests.
+LIFESPAN_SHUTDOWN_RESERVE = 2.0
 
 
 class GracefulServer(uvicorn.Server):
@@ -76,8 +79,7 @@ class GracefulServer(uvicorn.Server):
             _log.error("grace period exceeded: exiting now", grace_seconds=self.grace)
             os._exit(GRACE_EXCEEDED_EXIT_CODE)
 
-        # A little slack over the grace period: the normal path finishes inside it.
-        watchdog = threading.Timer(self.grace + 1.0, overran)
+        watchdog = threading.Timer(self.grace, overran)
         watchdog.daemon = True
         watchdog.start()
 
@@ -109,7 +111,9 @@ def serve(
         log_config=None,  # the chassis configured logging already (JSON)
         access_log=False,  # the chassis writes its own access line (route template)
         lifespan="on",
-        timeout_graceful_shutdown=max(1, int(grace - drain)),
+        # In-flight requests get what is left after the drain, minus a reserve for the
+        # lifespan shutdown (flags, span flush); the watchdog caps the total at `grace`.
+        timeout_graceful_shutdown=max(1, int(grace - drain - LIFESPAN_SHUTDOWN_RESERVE)),
         server_header=False,
         **uvicorn_kwargs,
     )
