@@ -70,7 +70,7 @@ def test_github_publish_pushes_opens_prs_once_and_isolates_errors(
     assert first.code == 1
     ok = first.member("clean")
     assert ok["result"] == "updated"
-    assert ok["pull_request"] == f"{forge.url}/pull/1"
+    assert ok["pull_request"].startswith(f"{forge.url}/pull/")
     assert branches(tmp_path / "clean-remote.git") == {ok["branch"]}
     bad = first.member("conflict")
     assert bad["result"] == "conflicted"
@@ -79,6 +79,7 @@ def test_github_publish_pushes_opens_prs_once_and_isolates_errors(
     assert (failed["result"], failed["category"]) == ("failed", "publish")
     assert "no-such-remote" in failed["reason"]
     by_project = {p["project"]: p for p in forge.pulls}
+    assert ok["pull_request"] == by_project["acme/clean"]["html_url"]
     assert set(by_project) == {"acme/clean", "acme/conflict"}  # exactly one PR each
     assert by_project["acme/clean"]["draft"] is False
     assert by_project["acme/clean"]["base"] == "main"
@@ -87,7 +88,7 @@ def test_github_publish_pushes_opens_prs_once_and_isolates_errors(
     # rerun: no new PR, no new commit on the remote, the broken member still reported
     assert len(forge.pulls) == 2
     assert refs_snapshot(tmp_path / "clean-remote.git") == remote_refs
-    assert second.member("clean")["pull_request"] == f"{forge.url}/pull/1"
+    assert second.member("clean")["pull_request"] == ok["pull_request"]
     assert second.member("broken-remote")["category"] == "publish"
 
 
