@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
-from delivery_helpers import FIXTURE_SERVICE
+from delivery_helpers import FIXTURE_SERVICE, git
 from slipway_delivery import gitops_cli, smoke_cli
 from slipway_delivery.containers import run_service
 from slipway_delivery.imagebuild import build_image, docker
@@ -44,7 +44,15 @@ def _layers(image_id: str) -> list[str]:
 @pytest.fixture(scope="module")
 def cold_build() -> Any:
     build_wheelhouse(FIXTURE_SERVICE)
-    return build_image(FIXTURE_SERVICE, f"{REGISTRY}/{SERVICE}", ["0.0.0-cold"], no_cache=True)
+    # The release stamps the commit time into the layer (SOURCE_DATE_EPOCH): so does this.
+    epoch = int(git(FIXTURE_SERVICE, "log", "-1", "--format=%ct"))
+    return build_image(
+        FIXTURE_SERVICE,
+        f"{REGISTRY}/{SERVICE}",
+        ["0.0.0-cold"],
+        no_cache=True,
+        source_date_epoch=epoch,
+    )
 
 
 @pytest.fixture(scope="module")

@@ -82,12 +82,15 @@ def build_image(
         raise DeliveryError(f"--service-dir {context}: no Dockerfile there")
     refs = [f"{repository}:{t}" for t in tags]
     env = {**os.environ, "DOCKER_BUILDKIT": "1"}
+    epoch_arg: list[str] = []
     if source_date_epoch is not None:
         env["SOURCE_DATE_EPOCH"] = str(source_date_epoch)
+        # Docker 20.10's BuildKit does not pass it on: Dockerfiles read it as a build arg.
+        epoch_arg = ["--build-arg", f"SOURCE_DATE_EPOCH={source_date_epoch}"]
     with tempfile.TemporaryDirectory(prefix="slipway-build-") as tmp:
         iidfile = Path(tmp) / "iid"
         cmd = [buildkit_client(), "build", "--progress=plain", "--iidfile", str(iidfile)]
-        cmd += ["--build-arg", f"BASE_IMAGE={base_image}"]
+        cmd += ["--build-arg", f"BASE_IMAGE={base_image}", *epoch_arg]
         if no_cache:  # a cold build, for measuring what the cache saves
             cmd.append("--no-cache")
         for key, value in sorted((labels or {}).items()):
