@@ -2,3 +2,5 @@
 
 {{ description | wordwrap(96) }}
 """
+
+DESCRIPTION = (__doc__ or "").split("\n", 2)[-1].strip()

@@ -19,6 +19,7 @@ from slipway_chassis.app import create_app as create_chassis_app
 from slipway_chassis.health import HealthCheck
 {% if service_kind == 'http-api' %}
 
+from {{ package_name }} import DESCRIPTION
 from {{ package_name }}.repository import InMemoryItemRepository, ItemRepository
 from {{ package_name }}.routes import router
 from {{ package_name }}.settings import Settings
@@ -56,15 +57,17 @@ def create_app(settings: Settings, repository: ItemRepository | None = None) -> 
 
     app = create_chassis_app(
         settings,
-        readiness_checks=[HealthCheck("{{ 'database' if database == 'postgres' else 'repository' }}", repo.ping, timeout_seconds=2.0)],
+        # "database" when PostgreSQL backs the items, "repository" for the in-memory store.
+        readiness_checks=[HealthCheck(repo.dependency, repo.ping, timeout_seconds=2.0)],
         lifespan=lifespan,
-        description=(__doc__ or "").strip(),
+        description=DESCRIPTION,
     )
     app.include_router(router)
     return app
 {% else %}
 from slipway_chassis.logs import get_logger
 
+from {{ package_name }} import DESCRIPTION
 from {{ package_name }}.consumer import Consumer
 from {{ package_name }}.routes import router
 from {{ package_name }}.settings import Settings
@@ -106,7 +109,7 @@ def create_app(settings: Settings, consumer: Consumer | None = None) -> FastAPI:
         settings,
         readiness_checks=[HealthCheck("broker", broker, timeout_seconds=2.0)],
         lifespan=lifespan,
-        description=(__doc__ or "").strip(),
+        description=DESCRIPTION,
     )
     app.include_router(router)
     return app

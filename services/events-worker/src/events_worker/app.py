@@ -17,6 +17,7 @@ from slipway_chassis.app import create_app as create_chassis_app
 from slipway_chassis.health import HealthCheck
 from slipway_chassis.logs import get_logger
 
+from events_worker import DESCRIPTION
 from events_worker.consumer import Consumer
 from events_worker.routes import router
 from events_worker.settings import Settings
@@ -58,7 +59,7 @@ def create_app(settings: Settings, consumer: Consumer | None = None) -> FastAPI:
         settings,
         readiness_checks=[HealthCheck("broker", broker, timeout_seconds=2.0)],
         lifespan=lifespan,
-        description=(__doc__ or "").strip(),
+        description=DESCRIPTION,
     )
     app.include_router(router)
     return app

@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from slipway_chassis.app import create_app as create_chassis_app
 from slipway_chassis.health import HealthCheck
 
+from orders_api import DESCRIPTION
 from orders_api.repository import InMemoryItemRepository, ItemRepository
 from orders_api.routes import router
 from orders_api.settings import Settings
@@ -48,9 +49,10 @@ def create_app(settings: Settings, repository: ItemRepository | None = None) -> 
 
     app = create_chassis_app(
         settings,
-        readiness_checks=[HealthCheck("database", repo.ping, timeout_seconds=2.0)],
+        # "database" when PostgreSQL backs the items, "repository" for the in-memory store.
+        readiness_checks=[HealthCheck(repo.dependency, repo.ping, timeout_seconds=2.0)],
         lifespan=lifespan,
-        description=(__doc__ or "").strip(),
+        description=DESCRIPTION,
     )
     app.include_router(router)
     return app

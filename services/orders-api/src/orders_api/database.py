@@ -64,6 +64,8 @@ def _upgrade(connection: Connection) -> None:
 class PostgresItemRepository:
     """The ItemRepository on PostgreSQL."""
 
+    dependency = "database"
+
     def __init__(self, database_url: str, *, pool_size: int = 5) -> None:
         self.engine: AsyncEngine = create_async_engine(
             database_url, pool_size=pool_size, pool_pre_ping=True

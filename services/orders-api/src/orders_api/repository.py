@@ -17,6 +17,9 @@ from orders_api.items import Item, ItemCreate
 class ItemRepository(Protocol):
     """Storage of items, whatever the backend."""
 
+    # Name of the readiness check (and of the dependency in logs).
+    dependency: str
+
     async def add(self, new: ItemCreate) -> Item: ...
 
     async def get(self, item_id: uuid.UUID) -> Item | None: ...
@@ -30,6 +33,8 @@ class ItemRepository(Protocol):
 
 class InMemoryItemRepository:
     """Items in a dict: for tests and for running without a database."""
+
+    dependency = "repository"
 
     def __init__(self) -> None:
         self._items: dict[uuid.UUID, Item] = {}
