@@ -19,6 +19,7 @@ from delivery_helpers import FIXTURE_SERVICE, git
 from slipway_delivery import gitops_cli, smoke_cli
 from slipway_delivery.containers import run_service
 from slipway_delivery.imagebuild import build_image, docker
+from slipway_delivery.registry import push
 from slipway_delivery.release import ReleaseOptions, run_release
 from slipway_delivery.wheelhouse import build_wheelhouse
 
@@ -207,3 +208,39 @@ def test_promote_dev_to_qa_and_refuse_unverified_prod(
     assert code == 3
     assert "prod takes release versions only" in capsys.readouterr().err
     assert gitops_cli.main([*base, "check"]) == 0
+
+
+def test_failed_smoke_rolls_dev_back_and_blocks_qa(
+    release: dict[str, Any], tree: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A second release that misbehaves in dev: smoke exits 1, dev rolls back, qa refuses it."""
+    good, version = release["digest"], release["version"]
+    repository = f"{REGISTRY}/{SERVICE}"
+    # Same layers, another config (a label): a distinct digest, as a new build would have.
+    bad_image = build_image(
+        FIXTURE_SERVICE, repository, [f"{version}-bad"], labels={"slipway.test": "bad-release"}
+    )
+    bad = push(bad_image.refs)
+    assert bad != good
+    base = ["--tree", str(tree)]
+    svc = ["--service", SERVICE]
+    promote = [*base, "promote", *svc, "--to", "dev", "--version", version, "--image", repository]
+    for digest in (good, bad):
+        assert gitops_cli.main([*base, "record", *svc, "--env", "build", "--digest", digest,
+                                "--result", "passed"]) == 0  # fmt: skip
+        assert gitops_cli.main([*promote, "--digest", digest]) == 0
+
+    env = {"APP_ENV": "dev", "HELLO_FAIL_EVERY": "5"}  # the bad release's bug
+    with run_service(f"{repository}@{bad}", env=env, name_prefix=SERVICE) as svc_:
+        code = smoke_cli.main(["--url", svc_.url, "--route", "/items", "--window", "1"])
+    assert code == 1
+    assert gitops_cli.main([*base, "record", *svc, "--env", "dev", "--digest", bad,
+                            "--result", "failed"]) == 0  # fmt: skip
+    assert gitops_cli.main([*base, "rollback", *svc, "--env", "dev"]) == 0
+    values = (tree / "envs" / "dev" / SERVICE / "values.yaml").read_text()
+    assert f"digest: {good}" in values
+    capsys.readouterr()
+    code = gitops_cli.main([*base, "promote", *svc, "--to", "qa", "--digest", bad,
+                            "--version", version, "--image", repository])  # fmt: skip
+    assert code == 3
+    assert "failed its 'dev' checks" in capsys.readouterr().err
