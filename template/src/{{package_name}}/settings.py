@@ -23,15 +23,16 @@ class Settings(ServiceSettings):
     # Items returned by GET /items at most.
     items_page_limit: int = 100
 {% if database == 'postgres' %}
-    # postgresql+asyncpg://user:password@host:5432/db. Unset: items live in memory
+    # A postgresql+asyncpg:// URL (credentials, host, port, database). Unset: items live in memory
     # (tests, local runs); the Helm values set it from a Secret in every environment.
     database_url: SecretStr | None = None
     database_pool_size: int = 5
 {% endif %}
 {% else %}
 {% if queue == 'rabbitmq' %}
-    # amqp://user:password@host:5672/vhost (from a Secret in the Helm values).
-    broker_url: SecretStr = SecretStr("amqp://guest:guest@localhost:5672/")
+    # An amqp:// URL with credentials (from a Secret in the Helm values); without
+    # credentials aio-pika logs in as RabbitMQ's default guest user (local runs).
+    broker_url: SecretStr = SecretStr("amqp://localhost:5672/")
 {% else %}
     # redis://host:6379/0 (from a Secret in the Helm values).
     broker_url: SecretStr = SecretStr("redis://localhost:6379/0")

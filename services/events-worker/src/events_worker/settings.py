@@ -15,8 +15,9 @@ from slipway_chassis.settings import ServiceSettings
 class Settings(ServiceSettings):
     """Environment variables of events-worker (names: the field names, upper-cased)."""
 
-    # amqp://user:password@host:5672/vhost (from a Secret in the Helm values).
-    broker_url: SecretStr = SecretStr("amqp://guest:guest@localhost:5672/")
+    # An amqp:// URL with credentials (from a Secret in the Helm values); without
+    # credentials aio-pika logs in as RabbitMQ's default guest user (local runs).
+    broker_url: SecretStr = SecretStr("amqp://localhost:5672/")
     # Queue consumed; retries and dead letters go to `<queue>.retry` / `<queue>.dead`.
     queue_name: str = "events-worker.work"
     # Delivery attempts before a failing message is dead-lettered.

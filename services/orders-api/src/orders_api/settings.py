@@ -15,7 +15,7 @@ class Settings(ServiceSettings):
 
     # Items returned by GET /items at most.
     items_page_limit: int = 100
-    # postgresql+asyncpg://user:password@host:5432/db. Unset: items live in memory
+    # A postgresql+asyncpg:// URL (credentials, host, port, database). Unset: items live in memory
     # (tests, local runs); the Helm values set it from a Secret in every environment.
     database_url: SecretStr | None = None
     database_pool_size: int = 5
