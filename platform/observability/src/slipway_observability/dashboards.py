@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 from grafana_foundation_sdk.builders import dashboard, prometheus, stat, timeseries
 from grafana_foundation_sdk.cog.encoder import JSONEncoder
@@ -32,7 +32,7 @@ RATE = "$__rate_interval"
 HTTP_TOTAL = "http_server_requests_total"
 HTTP_DURATION = "http_server_request_duration_seconds"
 
-Panel = timeseries.Panel | stat.Panel
+Panel: TypeAlias = timeseries.Panel | stat.Panel
 
 
 class _Layout:
