@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import uuid
 from pathlib import Path
@@ -63,3 +64,24 @@ def test_image_filesystem_scan_finds_a_baked_in_key(tmp_path: Path) -> None:
         assert clean.status is Status.PASSED, clean.findings
     finally:
         subprocess.run(["docker", "rmi", "-f", image], capture_output=True, check=False)
+
+
+def test_files_identical_to_their_wheel_record_or_dpkg_sum_are_recognised() -> None:
+    code = b"print('hi')\n"
+    record = (
+        f"pkg/__init__.py,sha256={secrets_scan._record_digest(code)},12\n"
+        "pkg-1.0.dist-info/RECORD,,\n"
+    ).encode()
+    files = {
+        "opt/venv/lib/python3.11/site-packages/pkg/__init__.py": code,
+        "opt/venv/lib/python3.11/site-packages/pkg-1.0.dist-info/RECORD": record,
+        "var/lib/dpkg/info/base.md5sums": (
+            hashlib.md5(b"conf\n", usedforsecurity=False).hexdigest() + "  etc/base.conf\n"
+        ).encode(),
+    }
+    wheels = secrets_scan._wheel_checksums(files)
+    assert wheels == {
+        "opt/venv/lib/python3.11/site-packages/pkg/__init__.py": secrets_scan._record_digest(code)
+    }
+    dpkg = secrets_scan._dpkg_checksums(files)
+    assert dpkg == {"etc/base.conf": hashlib.md5(b"conf\n", usedforsecurity=False).hexdigest()}

@@ -42,6 +42,11 @@ def list_files(root: Path, *patterns: str) -> list[Path]:
     return sorted(p for p in selected if p.is_file())
 
 
+def is_template_source(path: Path) -> bool:
+    """A file with Jinja markers is a template's source: its rendered output gets checked."""
+    return bool(_JINJA.search(path.read_text(errors="replace")))
+
+
 def dockerfiles(root: Path) -> list[Path]:
     """Every Dockerfile (`Dockerfile`, `*.Dockerfile`, `Dockerfile.*`), except templates.
 
@@ -51,5 +56,5 @@ def dockerfiles(root: Path) -> list[Path]:
     return [
         p
         for p in list_files(root, "Dockerfile", "*.Dockerfile", "Dockerfile.*")
-        if not p.name.endswith(".jinja") and not _JINJA.search(p.read_text(errors="replace"))
+        if not p.name.endswith(".jinja") and not is_template_source(p)
     ]

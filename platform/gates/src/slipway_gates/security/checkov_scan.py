@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from slipway_gates.outcome import CheckResult
-from slipway_gates.repo_files import dockerfiles, list_files
+from slipway_gates.repo_files import dockerfiles, is_template_source, list_files
 from slipway_gates.security.helm_render import (
     find_charts,
     plan_renders,
@@ -53,6 +53,7 @@ def stage_inputs(
         f
         for f in list_files(terraform_dir or root, "*.tf")
         if not any(fnmatch(str(f.relative_to(root)), g) for g in test_only)
+        and not is_template_source(f)
     ]
     for f in tf_files:
         target = stage / "terraform" / f.relative_to(root)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from slipway_gates.outcome import CheckResult, print_result
@@ -24,10 +25,16 @@ def run(
     """Run the selected checks, printing each result as soon as it is known."""
     results: list[CheckResult] = []
 
+    started = time.monotonic()
+
     def record(*items: CheckResult) -> None:
+        nonlocal started
+        elapsed = time.monotonic() - started
         for item in items:
+            item.summary += f" [{elapsed:.0f}s]"
             print_result(item)
             results.append(item)
+        started = time.monotonic()
 
     for check in only:
         if check == "hadolint":
