@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from gates_helpers import write_lock
-from slipway_gates.security.lockfile import LockError, Pin, read_pins
+from slipway_gates.security.lockfile import LockError, Pin, find_lock, own_packages, read_pins
 
 
 def test_reads_registry_pins_and_skips_workspace_members(tmp_path: Path) -> None:
@@ -30,3 +30,11 @@ def test_the_repository_lock_parses() -> None:
     pins = read_pins(root / "uv.lock")
     assert any(p.name == "pyyaml" for p in pins)
     assert not any(p.name.startswith("slipway-") for p in pins)
+
+
+def test_a_monorepo_service_uses_its_workspace_lock(git_repo: Path) -> None:
+    lock = write_lock(git_repo / "uv.lock", {"jinja2": "3.1.6"})
+    service = git_repo / "services" / "my-service"
+    service.mkdir(parents=True)
+    assert find_lock(service) == lock
+    assert own_packages(lock) == {"my-service"}

@@ -18,7 +18,7 @@ from importlib import metadata, resources
 from pathlib import Path
 
 from slipway_gates.outcome import CheckResult
-from slipway_gates.security.lockfile import normalise
+from slipway_gates.security.lockfile import find_lock, normalise, own_packages
 
 NAME = "licences"
 POLICY_FILENAME = "licence-policy.toml"
@@ -199,7 +199,7 @@ def run(
 
 def _own_packages(root: Path) -> set[str]:
     """The repository's own distributions (workspace members): not third-party."""
-    names = {"slipway-workspace"}
+    names = {"slipway-workspace", *own_packages(find_lock(root))}
     for pyproject in [root / "pyproject.toml", *root.glob("*/*/pyproject.toml")]:
         if pyproject.is_file():
             try:

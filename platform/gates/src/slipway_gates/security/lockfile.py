@@ -25,6 +25,30 @@ class LockError(ValueError):
     """The lock file is missing or not a uv lock; the message says which and where."""
 
 
+def find_lock(root: Path) -> Path:
+    """<root>/uv.lock, else the workspace's, up to the git top (a monorepo service)."""
+    root = root.resolve()
+    for base in (root, *root.parents):
+        if (base / "uv.lock").is_file():
+            return base / "uv.lock"
+        if (base / ".git").exists():
+            break
+    return root / "uv.lock"
+
+
+def own_packages(lock: Path) -> set[str]:
+    """The lock's local projects (workspace members, editable/path sources): not third-party."""
+    if not lock.is_file():
+        return set()
+    data = tomllib.loads(lock.read_text())
+    local_sources = {"editable", "virtual", "directory", "path"}
+    return {
+        normalise(pkg["name"])
+        for pkg in data.get("package", [])
+        if local_sources & set(pkg.get("source", {}))
+    }
+
+
 def read_pins(lock: Path) -> list[Pin]:
     """Registry-sourced packages of a uv.lock; workspace members are not on PyPI and skipped."""
     if not lock.is_file():

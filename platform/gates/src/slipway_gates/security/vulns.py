@@ -20,7 +20,7 @@ import httpx
 
 from slipway_gates.outcome import CheckResult
 from slipway_gates.security import osv
-from slipway_gates.security.lockfile import LockError, read_pins
+from slipway_gates.security.lockfile import LockError, find_lock, read_pins
 
 NAME = "vulnerabilities"
 ADVISORY_DB_ENV = "SLIPWAY_ADVISORY_DB"
@@ -36,10 +36,17 @@ class ExceptionsError(ValueError):
     """The exceptions file is malformed; the message names the file and the entry."""
 
 
-def load_exceptions(root: Path) -> dict[str, str]:
-    """Accepted advisories: `[ignore]` id (or alias) = "why it does not apply / until when"."""
-    path = root / EXCEPTIONS_FILENAME
-    if not path.is_file():
+def load_exceptions(root: Path, lock_dir: Path | None = None) -> dict[str, str]:
+    """Accepted advisories: `[ignore]` id (or alias) = "why it does not apply / until when".
+
+    Read from <root>, else from the lock's folder (a monorepo service shares its
+    workspace's lock, so it shares the workspace's reviewed exceptions).
+    """
+    candidates = [root / EXCEPTIONS_FILENAME] + (
+        [lock_dir / EXCEPTIONS_FILENAME] if lock_dir else []
+    )
+    path = next((c for c in candidates if c.is_file()), None)
+    if path is None:
         return {}
     try:
         data = tomllib.loads(path.read_text())
@@ -161,10 +168,10 @@ def online(lock: Path, accepted: dict[str, str] | None = None) -> CheckResult:
 
 def run(root: Path, mode: str = "auto", advisory_db: Path | None = None) -> CheckResult:
     """mode: auto (online when the service really answers, else offline), online, offline."""
-    lock = root / "uv.lock"
+    lock = find_lock(root)
     db = advisory_db or default_advisory_db(root)
     try:
-        accepted = load_exceptions(root)
+        accepted = load_exceptions(root, lock.parent)
     except ExceptionsError as exc:
         return CheckResult.failed(NAME, str(exc), [])
     if mode in {"auto", "online"} and vulnerability_service_reachable():
