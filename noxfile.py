@@ -116,10 +116,19 @@ def tests(s: nox.Session) -> None:
     if s.posargs:
         s.run("pytest", *s.posargs)
         return
-    s.run("pytest", "tests")
-    for member in workspace_members():
-        if (member / "tests").is_dir():
-            s.run("pytest", str(member.relative_to(ROOT) / "tests"))
+    # One pytest run per suite (members' helper modules may share names), and
+    # every suite runs even when an earlier one fails: CI shows all failures.
+    suites = ["tests"] + [
+        str(m.relative_to(ROOT) / "tests") for m in workspace_members() if (m / "tests").is_dir()
+    ]
+    failed = []
+    for suite in suites:
+        try:
+            s.run("pytest", suite)
+        except nox.command.CommandFailed:
+            failed.append(suite)
+    if failed:
+        s.error(f"pytest failed in: {', '.join(failed)}")
 
 
 # Area sessions follow, one block per area. Each block is owned by one area;

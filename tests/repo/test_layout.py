@@ -21,7 +21,10 @@ def _members() -> set[Path]:
     excluded = {(ROOT / e).resolve() for e in ws.get("exclude", [])}
     found: set[Path] = set()
     for pattern in ws["members"]:
-        found |= {p.resolve() for p in ROOT.glob(pattern) if p.resolve() not in excluded}
+        # uv treats only directories matched by a member glob as members.
+        found |= {
+            p.resolve() for p in ROOT.glob(pattern) if p.is_dir() and p.resolve() not in excluded
+        }
     return found
 
 
