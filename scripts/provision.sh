@@ -39,7 +39,7 @@ mkdir -p "$BIN_DIR" "$STATE_DIR"
 
 # ---------------------------------------------------------------- apt packages
 APT_PACKAGES=(docker.io containerd runc iptables debootstrap prometheus
-  prometheus-alertmanager docker-registry git curl)
+  prometheus-alertmanager docker-registry git curl wrk)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
