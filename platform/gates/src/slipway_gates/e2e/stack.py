@@ -106,7 +106,9 @@ def build_image(service_dir: Path, tag: str) -> str:
     for cmd in steps:
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
         if proc.returncode != 0:
-            output = (proc.stdout + proc.stderr).strip()[-3000:]
+            # pip's per-index "Location ... is ignored" warnings would bury the error.
+            lines = (proc.stdout + proc.stderr).splitlines()
+            output = "\n".join(ln for ln in lines if not ln.startswith("WARNING:"))[-3000:]
             raise DockerError(f"building {tag}: {' '.join(cmd)} failed:\n{output}")
     return tag
 
