@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from slipway_chassis.server import serve
+from slipway_chassis import serve
 
 from {{ package_name }}.app import create_app
 from {{ package_name }}.settings import Settings

@@ -15,8 +15,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from slipway_chassis.app import create_app as create_chassis_app
-from slipway_chassis.health import HealthCheck
+{% if service_kind == 'http-api' %}
+from slipway_chassis import HealthCheck
+{% else %}
+from slipway_chassis import HealthCheck, get_logger
+{% endif %}
+from slipway_chassis import create_app as create_chassis_app
 {% if service_kind == 'http-api' %}
 
 from {{ package_name }} import DESCRIPTION
@@ -65,7 +69,6 @@ def create_app(settings: Settings, repository: ItemRepository | None = None) -> 
     app.include_router(router)
     return app
 {% else %}
-from slipway_chassis.logs import get_logger
 
 from {{ package_name }} import DESCRIPTION
 from {{ package_name }}.consumer import Consumer

@@ -13,7 +13,7 @@ from typing import Annotated
 
 from pydantic import Field, SecretStr
 {% endif %}
-from slipway_chassis.settings import ServiceSettings
+from slipway_chassis import ServiceSettings
 
 
 class Settings(ServiceSettings):

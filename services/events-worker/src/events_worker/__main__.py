@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from slipway_chassis.server import serve
+from slipway_chassis import serve
 
 from events_worker.app import create_app
 from events_worker.settings import Settings

@@ -13,9 +13,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from slipway_chassis.app import create_app as create_chassis_app
-from slipway_chassis.health import HealthCheck
-from slipway_chassis.logs import get_logger
+from slipway_chassis import HealthCheck, get_logger
+from slipway_chassis import create_app as create_chassis_app
 
 from events_worker import DESCRIPTION
 from events_worker.consumer import Consumer

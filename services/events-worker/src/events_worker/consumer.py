@@ -17,8 +17,7 @@ from collections.abc import Callable
 
 import aio_pika
 from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
-from slipway_chassis.logs import get_logger
-from slipway_chassis.metrics import QUEUE_DEPTH, QUEUE_MESSAGES, QUEUE_OLDEST_AGE, QUEUE_PROCESSING
+from slipway_chassis import WorkerContext, get_logger
 
 from events_worker.processing import Outcome, process
 from events_worker.settings import Settings
@@ -37,6 +36,9 @@ class Consumer:
         self._connection: AbstractRobustConnection | None = None
         self._channel: aio_pika.abc.AbstractChannel | None = None
         self._stopping = asyncio.Event()
+        # Age of the message consumed last: while a backlog exists, the best cheap
+        # estimate of the oldest message's age (RabbitMQ cannot peek the head).
+        self._oldest_age = 0.0
 
     async def connect(self) -> None:
         self._connection = await aio_pika.connect_robust(
@@ -81,9 +83,7 @@ class Consumer:
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
         attempt = int((message.headers or {}).get(ATTEMPT_HEADER, 1))  # type: ignore[arg-type]
         if message.timestamp is not None:
-            QUEUE_OLDEST_AGE.labels(self.queue).set(
-                max(0.0, time.time() - message.timestamp.timestamp())
-            )
+            self._oldest_age = max(0.0, time.time() - message.timestamp.timestamp())
         started = time.perf_counter()
         decision = await process(
             message.body,
@@ -104,8 +104,9 @@ class Consumer:
                 f"{self.queue}.dead", message.body, attempt=attempt, reason=decision.reason
             )
         await message.ack()
-        QUEUE_PROCESSING.labels(self.queue).observe(time.perf_counter() - started)
-        QUEUE_MESSAGES.labels(self.queue, decision.outcome.value).inc()
+        WorkerContext.record_message(
+            self.queue, decision.outcome.value, time.perf_counter() - started
+        )
         if decision.outcome is not Outcome.ACKED:
             log.warning(
                 "message not processed",
@@ -128,9 +129,9 @@ class Consumer:
                 tag = None
             declared = await self._channel.declare_queue(self.queue, durable=True, passive=True)
             depth = declared.declaration_result.message_count or 0
-            QUEUE_DEPTH.labels(self.queue).set(depth)
             if depth == 0:
-                QUEUE_OLDEST_AGE.labels(self.queue).set(0)
+                self._oldest_age = 0.0
+            WorkerContext.record_backlog(self.queue, depth, self._oldest_age)
             try:
                 await asyncio.wait_for(self._stopping.wait(), timeout=1.0)
             except TimeoutError:

@@ -10,7 +10,7 @@ import enum
 from dataclasses import dataclass
 
 from pydantic import ValidationError
-from slipway_chassis.logs import get_logger
+from slipway_chassis import get_logger
 
 from events_worker.messages import OrderPlaced
 

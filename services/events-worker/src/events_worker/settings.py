@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from pydantic import Field, SecretStr
-from slipway_chassis.settings import ServiceSettings
+from slipway_chassis import ServiceSettings
 
 
 class Settings(ServiceSettings):

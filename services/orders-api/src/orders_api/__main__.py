@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from slipway_chassis.server import serve
+from slipway_chassis import serve
 
 from orders_api.app import create_app
 from orders_api.settings import Settings

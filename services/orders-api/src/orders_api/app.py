@@ -12,8 +12,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from slipway_chassis.app import create_app as create_chassis_app
-from slipway_chassis.health import HealthCheck
+from slipway_chassis import HealthCheck
+from slipway_chassis import create_app as create_chassis_app
 
 from orders_api import DESCRIPTION
 from orders_api.repository import InMemoryItemRepository, ItemRepository

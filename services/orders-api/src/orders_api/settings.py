@@ -7,7 +7,7 @@ the process with a message naming it (slipway_chassis.SettingsError).
 from __future__ import annotations
 
 from pydantic import SecretStr
-from slipway_chassis.settings import ServiceSettings
+from slipway_chassis import ServiceSettings
 
 
 class Settings(ServiceSettings):
