@@ -6,7 +6,9 @@ python sample_service.py              # serve on HTTP_PORT, bound to 127.0.0.1
 from __future__ import annotations
 
 import asyncio
+import faulthandler
 import os
+import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -20,6 +22,9 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     if os.environ.get("SAMPLE_HANG_ON_SHUTDOWN"):  # test hook: a shutdown that never ends
         await asyncio.Event().wait()
 
+
+# Diagnostics for the tests: SIGUSR1 dumps every thread's stack to stderr.
+faulthandler.register(signal.SIGUSR1, all_threads=True)
 
 settings = ServiceSettings()
 app = create_app(settings, lifespan=lifespan)

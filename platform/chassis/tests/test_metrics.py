@@ -102,6 +102,7 @@ def test_metrics_disabled_hides_the_endpoint(chassis_env: pytest.MonkeyPatch) ->
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(180)
 def test_multiprocess_mode_aggregates_two_workers(tmp_path: Path) -> None:
     """Two forked uvicorn workers: one metrics view, and tracing initialised in each.
 

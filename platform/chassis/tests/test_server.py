@@ -7,13 +7,14 @@ import signal
 import subprocess
 import threading
 import time
+from pathlib import Path
 
 import httpx
 import pytest
 from chassis_testkit import PYTHON, SAMPLE_SERVICE, free_port, subprocess_env
 from slipway_chassis.server import GRACE_EXCEEDED_EXIT_CODE, default_drain_seconds
 
-GRACE_SECONDS = 6  # drain = min(5, 6/4) = 1.5 s: time for the "load balancer" to react
+GRACE_SECONDS = 8  # drain = min(5, 8/4) = 2 s: time for the "load balancer" to react
 
 
 def _wait_started(base: str, process: subprocess.Popen[bytes]) -> None:
@@ -30,23 +31,32 @@ def _wait_started(base: str, process: subprocess.Popen[bytes]) -> None:
 
 
 @pytest.mark.slow
-def test_sigterm_under_load_drains_without_failed_requests() -> None:
+@pytest.mark.timeout(180)
+def test_sigterm_under_load_drains_without_failed_requests(tmp_path: Path) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = subprocess_env(
         HTTP_PORT=str(port), SHUTDOWN_GRACE_SECONDS=str(GRACE_SECONDS), TRACING_ENABLED="false"
     )
+    # A file, not a pipe: nobody reads a pipe while the test runs, and a full pipe
+    # would block the server on its own log writes.
+    log_file = tmp_path / "service.log"
     process = subprocess.Popen(
-        [PYTHON, str(SAMPLE_SERVICE)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        [PYTHON, str(SAMPLE_SERVICE)],
+        env=env,
+        stdout=log_file.open("wb"),
+        stderr=subprocess.STDOUT,
     )
     stop_sending = threading.Event()  # the "load balancer" took the pod out of rotation
     results: list[int | str] = []
     lock = threading.Lock()
     readiness_seen: list[int] = []
 
+    give_up = time.monotonic() + 90  # a broken server must fail the test, not hang it
+
     def load(path: str) -> None:
         with httpx.Client(base_url=base, timeout=30) as client:
-            while not stop_sending.is_set():
+            while not stop_sending.is_set() and time.monotonic() < give_up:
                 try:
                     status: int | str = client.get(path).status_code
                 except httpx.HTTPError as exc:
@@ -57,12 +67,16 @@ def test_sigterm_under_load_drains_without_failed_requests() -> None:
     def balancer() -> None:
         # Polls readiness like a kubelet/LB would and stops routing on the first 503.
         with httpx.Client(base_url=base, timeout=5) as client:
-            while not stop_sending.is_set():
-                status = client.get("/readyz").status_code
+            while not stop_sending.is_set() and time.monotonic() < give_up:
+                try:
+                    status = client.get("/readyz").status_code
+                except httpx.HTTPError:
+                    status = 0  # unreachable: recorded, and the assertions below catch it
                 readiness_seen.append(status)
-                if status == 503:
+                if status != 200:
                     stop_sending.set()
                 time.sleep(0.05)
+        stop_sending.set()
 
     try:
         _wait_started(base, process)
@@ -72,19 +86,27 @@ def test_sigterm_under_load_drains_without_failed_requests() -> None:
         for thread in threads:
             thread.start()
         while len(results) < 50:  # the load is really flowing
+            assert time.monotonic() < give_up, f"load never flowed: {results[:5]}"
             time.sleep(0.05)
         process.send_signal(signal.SIGTERM)
         signalled = time.monotonic()
         for thread in threads:
             thread.join(timeout=60)
-        returncode = process.wait(timeout=GRACE_SECONDS + 10)
+        try:
+            returncode = process.wait(timeout=GRACE_SECONDS + 10)
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGUSR1)  # faulthandler: dump the stacks, then fail
+            time.sleep(1)
+            process.kill()
+            dump = log_file.read_text()
+            raise AssertionError(f"no exit after SIGTERM; stacks:\n{dump[-6000:]}") from None
         exited_after = time.monotonic() - signalled
     finally:
         stop_sending.set()
         if process.poll() is None:
             process.kill()
             process.wait()
-    output = process.stdout.read().decode() if process.stdout else ""
+    output = log_file.read_text()
     failures = [r for r in results if r != 200]
     assert failures == [], failures[:5]
     assert len(results) > 50
@@ -108,6 +130,7 @@ def test_sigterm_under_load_drains_without_failed_requests() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(120)
 def test_watchdog_ends_a_shutdown_that_overruns_the_grace_period() -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"

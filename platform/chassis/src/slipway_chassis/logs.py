@@ -33,7 +33,10 @@ class _Sink:
     """Where rendered lines go: stdout by default, swappable by `testing.capture_logs`."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        # Re-entrant: a signal handler (SIGTERM -> server.handle_exit) runs on the main
+        # thread between bytecodes and logs; with a plain Lock held by an interrupted
+        # write it would deadlock the process (seen under load in the SIGTERM test).
+        self._lock = threading.RLock()
         self.stream: IO[bytes] = sys.stdout.buffer
         self.tee: list[bytes] | None = None
 

@@ -56,13 +56,13 @@ class GracefulServer(uvicorn.Server):
             return
         self._signalled_at = time.monotonic()
         self.health.begin_shutdown()
+        self._start_watchdog()  # first: whatever happens next, the process ends in time
         _log.info(
             "shutdown signal received: readiness is now false",
             signal=signal.Signals(sig).name,
             drain_seconds=self.drain,
             grace_seconds=self.grace,
         )
-        self._start_watchdog()
         if self.drain > 0:
             timer = threading.Timer(self.drain, self._stop_accepting, args=(sig, frame))
             timer.daemon = True
@@ -76,7 +76,16 @@ class GracefulServer(uvicorn.Server):
 
     def _start_watchdog(self) -> None:
         def overran() -> None:
-            _log.error("grace period exceeded: exiting now", grace_seconds=self.grace)
+            # Log from yet another thread, waiting briefly: if stdout is what blocks the
+            # shutdown (a stalled log pipe), the exit must not block on it as well.
+            line = threading.Thread(
+                target=_log.error,
+                args=("grace period exceeded: exiting now",),
+                kwargs={"grace_seconds": self.grace},
+                daemon=True,
+            )
+            line.start()
+            line.join(0.5)
             os._exit(GRACE_EXCEEDED_EXIT_CODE)
 
         watchdog = threading.Timer(self.grace, overran)
