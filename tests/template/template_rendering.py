@@ -1,16 +1,23 @@
 """Rendering helpers shared by the template tests (and the examples' regeneration).
 
     python tests/template/template_rendering.py --regenerate-examples
+    python tests/template/template_rendering.py --pin-commit
 
-re-renders services/<name> from their committed answers files: the way to
-update the examples after a template change (the re-render test fails until then).
+`--regenerate-examples` re-renders services/<name> from their answers files: the
+way to update the examples after a template change (the re-render test fails
+until then). A render from a dirty checkout records a commit that exists only in
+copier's temporary copy, so after committing, `--pin-commit` re-renders from a
+clean clone of HEAD and copies the answers files back: their `_commit` is then a
+real commit, and `copier update` inside services/<name> works.
 """
 
 from __future__ import annotations
 
 import contextlib
 import shutil
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -96,7 +103,27 @@ def regenerate_examples() -> None:
         print(f"regenerated {project.relative_to(ROOT)}")
 
 
+def pin_commit() -> None:
+    """Record HEAD (a real commit) as `_commit` in every example's answers file."""
+    with tempfile.TemporaryDirectory(prefix="slipway-pin-") as tmp:
+        clone = Path(tmp) / "repo"
+        subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
+        for answers_file in sorted(SERVICES.glob(f"*/{ANSWERS_FILE}")):
+            name = answers_file.parent.name
+            out = Path(tmp) / "out" / name  # outside the clone: it stays clean
+            with contextlib.chdir(clone / "services" / name):
+                render("../..", out, user_answers(answers_file.parent), vcs_ref="HEAD")
+            recorded = (out / ANSWERS_FILE).read_bytes()
+            if without_volatile(recorded) != without_volatile(answers_file.read_bytes()):
+                sys.exit(f"{answers_file}: answers differ from HEAD's; commit them first")
+            answers_file.write_bytes(recorded)
+            print(f"pinned {answers_file.relative_to(ROOT)}: {recorded.splitlines()[1].decode()}")
+
+
 if __name__ == "__main__":
-    if sys.argv[1:] != ["--regenerate-examples"]:
+    if sys.argv[1:] == ["--regenerate-examples"]:
+        regenerate_examples()
+    elif sys.argv[1:] == ["--pin-commit"]:
+        pin_commit()
+    else:
         sys.exit(__doc__)
-    regenerate_examples()
