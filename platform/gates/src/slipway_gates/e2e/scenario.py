@@ -11,6 +11,7 @@ import json
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import httpx
@@ -125,7 +126,7 @@ def _circuit_states(stack: Stack) -> dict[str, float]:
     return states
 
 
-def _drive_until(stack: Stack, path: str, done: callable, timeout: float) -> bool:  # type: ignore[valid-type]
+def _drive_until(stack: Stack, path: str, done: Callable[[], bool], timeout: float) -> bool:
     """Send requests to `path` (the breaker only moves with traffic) until done() or timeout."""
     deadline = time.monotonic() + timeout
     with httpx.Client(base_url=stack.url, timeout=5) as client:

@@ -67,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
             CheckResult.failed(NAME, f"{slo_path} has no `load:` block (CONTRACTS.md)", [])
         )
         return 1
+    budget = spec.load
     service = ServiceInfo.from_dir(service_dir)
     locustfile = args.locustfile or (
         service_dir / "locustfile.py" if (service_dir / "locustfile.py").is_file() else None
@@ -89,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
         if code not in (0, 1):
             return CheckResult.failed(NAME, f"locust exited with {code}", [])
         try:
-            return judge(read_final_stats(reports.final_json), spec.load, str(slo_path))  # type: ignore[arg-type]
+            return judge(read_final_stats(reports.final_json), budget, str(slo_path))
         except StatsError as exc:
             return CheckResult.failed(NAME, str(exc), [])
 

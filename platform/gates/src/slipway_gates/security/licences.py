@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import metadata, resources
 from pathlib import Path
+from typing import Any
 
 from slipway_gates.outcome import CheckResult
 from slipway_gates.security.lockfile import find_lock, normalise, own_packages
@@ -70,7 +71,7 @@ def _to_spdx(text: str, policy: Policy) -> str:
 
 def licences_of(dist: metadata.Distribution, policy: Policy) -> list[str]:
     """Candidate SPDX expressions for a distribution, most authoritative first."""
-    meta = dist.metadata
+    meta: Any = dist.metadata  # an email.message.Message at run time (get, get_all)
     if expr := meta.get("License-Expression"):
         return [expr.strip()]
     found = []
@@ -98,7 +99,7 @@ def expression_allowed(expr: str, policy: Policy) -> bool:
     def take() -> str:
         nonlocal pos
         pos += 1
-        return tokens[pos - 1]
+        return str(tokens[pos - 1])
 
     def atom() -> bool:
         if peek() == "(":

@@ -22,7 +22,7 @@ from slipway_gates.security.lockfile import Pin, normalise
 try:  # libyaml's loader is ~10x faster on the 2.6k advisories of the PyPA database
     from yaml import CSafeLoader as SafeLoader
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    from yaml import SafeLoader  # type: ignore[assignment]
+    from yaml import SafeLoader
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,8 @@ class AdvisoryDBError(ValueError):
 
 def _parse(path: Path) -> dict[str, Any]:
     text = path.read_text(encoding="utf-8")
-    return json.loads(text) if path.suffix == ".json" else yaml.load(text, Loader=SafeLoader)
+    data = json.loads(text) if path.suffix == ".json" else yaml.load(text, Loader=SafeLoader)
+    return data if isinstance(data, dict) else {}
 
 
 def _advisory_files(db: Path, names: set[str]) -> list[Path]:

@@ -45,7 +45,9 @@ def suppressed_by_ruff_noqa(result: dict[str, object]) -> bool:
         (ln for ln in lines if ln.split(" ", 1)[0] == str(result.get("line_number"))), ""
     )
     match = re.search(r"#\s*noqa:([^#]*)", flagged)
-    return bool(match) and f"S{test_id[1:]}" in re.split(r"[\s,]+", match.group(1))
+    if match is None:
+        return False
+    return f"S{test_id[1:]}" in re.split(r"[\s,]+", match.group(1))
 
 
 def bandit(root: Path, files: list[Path]) -> CheckResult:

@@ -27,8 +27,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from detect_secrets import SecretsCollection
 from detect_secrets.core import baseline as ds_baseline
+from detect_secrets.core.secrets_collection import SecretsCollection
 from detect_secrets.filters import regex as regex_filters
 from detect_secrets.settings import default_settings, get_filters, get_settings
 
