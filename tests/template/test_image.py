@@ -46,7 +46,7 @@ def image(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     try:
         yield built.refs[0]
     finally:
-        _docker("rmi", built.refs[0], check=False)
+        _docker("rmi", "--force", built.refs[0], check=False)
 
 
 @pytest.fixture
