@@ -85,3 +85,18 @@ def test_files_identical_to_their_wheel_record_or_dpkg_sum_are_recognised() -> N
     }
     dpkg = secrets_scan._dpkg_checksums(files)
     assert dpkg == {"etc/base.conf": hashlib.md5(b"conf\n", usedforsecurity=False).hexdigest()}
+
+
+def test_a_baseline_holds_relative_paths_and_works_in_another_checkout(
+    git_repo: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    (git_repo / "settings.py").write_text(f'AWS_ACCESS_KEY_ID = "{FAKE_AWS_KEY}"\n')
+    secrets_scan.update_baseline(git_repo)
+    text = (git_repo / ".secrets.baseline").read_text()
+    assert str(git_repo) not in text
+    clone = tmp_path_factory.mktemp("clone")
+    subprocess.run(["git", "init", "-q", str(clone)], check=True)
+    for name in ("settings.py", ".secrets.baseline"):
+        (clone / name).write_text((git_repo / name).read_text())
+    result = secrets_scan.scan_repo(clone)
+    assert result.status is Status.PASSED, result.findings

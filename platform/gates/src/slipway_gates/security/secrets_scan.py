@@ -22,12 +22,13 @@ import shutil
 import subprocess
 import tarfile
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
 from detect_secrets.core import baseline as ds_baseline
+from detect_secrets.core.potential_secret import PotentialSecret
 from detect_secrets.core.secrets_collection import SecretsCollection
 from detect_secrets.filters import regex as regex_filters
 from detect_secrets.settings import default_settings, get_filters, get_settings
@@ -58,7 +59,7 @@ _IMAGE_FALSE_POSITIVES = {
 _IMAGE_MAX_FILE_BYTES = 512 * 1024
 
 
-def _findings(collection: SecretsCollection) -> list[str]:
+def _findings(collection: Iterable[tuple[str, PotentialSecret]]) -> list[str]:
     return [
         f"{filename}:{secret.line_number} {secret.type}"
         for filename, secret in sorted(collection, key=lambda fs: (fs[0], fs[1].line_number or 0))
@@ -106,7 +107,11 @@ def update_baseline(root: Path, baseline_path: Path | None = None) -> Path:
         files = [str((root / f).relative_to(base)) for f in _repo_files(root)]
         fresh.scan_files(*files, num_processors=2)
         fresh.merge(old)
-        ds_baseline.save_to_file(fresh, str(path))
+        output = ds_baseline.format_for_output(fresh)
+        for key, entries in output["results"].items():
+            for entry in entries:
+                entry["filename"] = key  # relative: the baseline must not pin a checkout path
+        ds_baseline.save_to_file(output, str(path))
     return path
 
 
@@ -137,7 +142,11 @@ def scan_repo(root: Path, baseline_path: Path | None = None) -> CheckResult:
     with _settings_from(path) as known:
         current = SecretsCollection(root=str(base))
         current.scan_files(*files, num_processors=2)
-        new = current - known
+        # Compare on (repository-relative path, hash, type): detect-secrets' own
+        # subtraction also compares its stored filename, absolute when scanned with a
+        # root, which would tie a baseline to one checkout's location.
+        baselined = {(f, s.secret_hash, s.type) for f, s in known}
+        new = [(f, s) for f, s in current if (f, s.secret_hash, s.type) not in baselined]
     audited_real = [
         f"{f}:{s.line_number} {s.type} is audited as a real secret (is_secret=true): rotate it"
         for f, s in known
