@@ -134,8 +134,16 @@ def tests(s: nox.Session) -> None:
 # Area sessions follow, one block per area. Each block is owned by one area;
 # keep session bodies thin (logic lives in the area's package or tests).
 
+
 # ------------------------------------------------------------------ chassis (bench)
 # (sessions: bench)
+@session(python=PYTHON, default=False)
+def bench(s: nox.Session) -> None:
+    """Benchmark the chassis vs bare FastAPI (CPU µs/request, ratios); not a CI gate."""
+    if not _require(s, "wrk", "taskset"):  # wrk: `apt-get install wrk`
+        return
+    _sync(s, "bench")
+    s.run("python", "platform/chassis/bench/run.py", *s.posargs)
 
 
 # ------------------------------------------------------------------ template
