@@ -232,6 +232,17 @@ def _example_services(kind: str | None = None) -> list[str]:
     return found
 
 
+def _services_to_check(s: nox.Session, kind: str | None = None) -> list[str]:
+    """The example services, or stop: a gate with nothing to run must not pass silently."""
+    if found := _example_services(kind):
+        return found
+    msg = f"no example {kind or ''} service under services/: this session's checks were NOT run"
+    if IN_CI:
+        s.error(msg)
+    s.skip(msg)
+    return []
+
+
 @session(python=PYTHON, tags=["ci"])
 def security(s: nox.Session) -> None:
     """Security gates: checkov, bandit + ruff S, vulnerabilities, licences, secrets, hadolint."""
@@ -239,7 +250,7 @@ def security(s: nox.Session) -> None:
         return
     _sync(s)
     test_only = [a for g in _TEST_ONLY_IMAGES for a in ("--test-only", g)]
-    images = [a for svc in _example_services() for a in ("--build-image", svc)]
+    images = [a for svc in _services_to_check(s) for a in ("--build-image", svc)]
     s.run("slipway-gates", "security", "--root", ".", *test_only, *images, *s.posargs)
 
 
@@ -251,7 +262,7 @@ def load(s: nox.Session) -> None:
     _sync(s)
     # CI judges the SLO at a modest, steady load (2 shared cores): 10 users for 20 s.
     args = s.posargs or ["--users", "10", "--spawn-rate", "5", "--duration", "20s"]
-    for svc in _example_services("http-api"):
+    for svc in _services_to_check(s, "http-api"):
         s.run("slipway-gates", "load", "--service-dir", svc, *args)
 
 
@@ -264,7 +275,7 @@ def e2e(s: nox.Session) -> None:
     # Declared gap (strict: the session fails once it is closed, so this line goes):
     # the template's database access does not go through a chassis circuit breaker.
     gap = "circuit=database calls do not go through a circuit breaker yet (template, issue 7)"
-    for svc in _example_services("http-api"):
+    for svc in _services_to_check(s, "http-api"):
         s.run("slipway-gates", "e2e", "--service-dir", svc, "--known-gap", gap, *s.posargs)
 
 
@@ -272,7 +283,7 @@ def e2e(s: nox.Session) -> None:
 def e2e_kind(s: nox.Session) -> None:
     """The chart on a kind cluster per environment (skips loudly where kind cannot run)."""
     _sync(s)
-    for svc in _example_services():
+    for svc in _services_to_check(s):
         s.run("slipway-gates", "e2e-kind", "--service-dir", svc, "--chart", "helm/slipway-service")
 
 
