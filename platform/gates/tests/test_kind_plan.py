@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 from slipway_gates.kind import command
-from slipway_gates.kind.plan import KindInputs, build_plan, default_kind_config
+from slipway_gates.kind.plan import KindInputs, Step, build_plan, default_kind_config
 
 
 def _inputs(tmp_path: Path, **kw: object) -> KindInputs:
@@ -175,3 +176,31 @@ def test_the_plans_helm_arguments_render_the_real_chart(monkeypatch: pytest.Monk
         assert "kind: Deployment" in rendered.stdout
         assert "imagePullPolicy: Never" in rendered.stdout
         assert "kind: ServiceMonitor" not in rendered.stdout
+
+
+_FAKE_PORT_FORWARD = """
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200 if self.path != "/broken" else 503)
+        self.end_headers()
+    def log_message(self, *a):
+        pass
+srv = http.server.HTTPServer(("127.0.0.1", 0), H)
+print(f"Forwarding from 127.0.0.1:{srv.server_address[1]} -> 8000", flush=True)
+srv.serve_forever()
+"""
+
+
+def test_smoke_reads_the_forwarded_port_and_gets_each_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A stand-in for `kubectl port-forward` (same stdout line, a real HTTP server)."""
+    monkeypatch.setattr(command.time, "sleep", lambda _s: None)
+    step = Step(
+        "smoke", (sys.executable, "-c", _FAKE_PORT_FORWARD), smoke_paths=("/livez", "/readyz")
+    )
+    command._smoke(step)  # raises on any non-200
+    broken = Step("smoke", (sys.executable, "-c", _FAKE_PORT_FORWARD), smoke_paths=("/broken",))
+    with pytest.raises(RuntimeError, match=r"/broken never answered 200 in 30 s \(last: 503"):
+        command._smoke(broken)

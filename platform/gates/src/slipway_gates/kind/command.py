@@ -115,13 +115,18 @@ def _smoke(step: Step) -> None:
                 raise RuntimeError(f"port-forward did not report a port: {line!r}")
             base = f"http://127.0.0.1:{match.group(1)}"
             for path in step.smoke_paths:
+                last = "no answer"
                 for _ in range(30):
-                    resp = httpx.get(base + path, timeout=5)
-                    if resp.status_code == 200:
-                        break
+                    try:
+                        resp = httpx.get(base + path, timeout=5)
+                        if resp.status_code == 200:
+                            break
+                        last = f"{resp.status_code}: {resp.text[:200]}"
+                    except httpx.HTTPError as exc:  # the forward may need a moment
+                        last = repr(exc)
                     time.sleep(1)
                 else:
-                    raise RuntimeError(f"{path} answered {resp.status_code}: {resp.text[:200]}")
+                    raise RuntimeError(f"{path} never answered 200 in 30 s (last: {last})")
                 print(f"    {path}: 200", flush=True)
         finally:
             proc.terminate()
