@@ -14,6 +14,7 @@ CONTRACTS = Path(__file__).parents[2] / "CONTRACTS.md"
 EXPECTED = [
     "DURATION_BUCKETS",
     "CircuitOpenError",
+    "DependencyCircuit",
     "Environment",
     "FeatureFlags",
     "HealthCheck",
@@ -24,6 +25,7 @@ EXPECTED = [
     "configure_logging",
     "create_app",
     "create_worker_app",
+    "dependency_breaker",
     "get_logger",
     "resilient_client",
     "run_worker",

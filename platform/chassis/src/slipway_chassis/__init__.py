@@ -16,6 +16,7 @@ See README.md for workers, readiness checks, outbound clients and flags.
 """
 
 from slipway_chassis.app import create_app
+from slipway_chassis.circuits import DependencyCircuit, dependency_breaker
 from slipway_chassis.flags import FeatureFlags
 from slipway_chassis.health import HealthCheck, HealthState
 from slipway_chassis.logs import configure_logging, get_logger
@@ -28,6 +29,7 @@ from slipway_chassis.worker import WorkerContext, create_worker_app, run_worker
 __all__ = [
     "DURATION_BUCKETS",
     "CircuitOpenError",
+    "DependencyCircuit",
     "Environment",
     "FeatureFlags",
     "HealthCheck",
@@ -38,6 +40,7 @@ __all__ = [
     "configure_logging",
     "create_app",
     "create_worker_app",
+    "dependency_breaker",
     "get_logger",
     "resilient_client",
     "run_worker",

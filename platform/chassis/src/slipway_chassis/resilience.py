@@ -71,7 +71,18 @@ class _DependencyFailureError(Exception):
 class DependencyBreaker:
     """A circuit breaker for one dependency that exports and logs its state."""
 
-    def __init__(self, dependency: str, failure_threshold: int, recovery_timeout: float) -> None:
+    def __init__(
+        self,
+        dependency: str,
+        failure_threshold: int,
+        recovery_timeout: float,
+        expected_exception: tuple[type[BaseException], ...] = (
+            httpx.TransportError,
+            _DependencyFailureError,
+        ),
+    ) -> None:
+        if not dependency:
+            raise ValueError("dependency: must name the dependency (e.g. 'database')")
         if failure_threshold < 1:
             raise ValueError(f"failure_threshold: must be >= 1, got {failure_threshold}")
         if recovery_timeout <= 0:
@@ -81,7 +92,7 @@ class DependencyBreaker:
         self.breaker = CircuitBreaker(
             failure_threshold=failure_threshold,
             recovery_timeout=recovery_timeout,
-            expected_exception=(httpx.TransportError, _DependencyFailureError),
+            expected_exception=expected_exception,
             name=f"dependency:{dependency}",
         )
         self._last_state = "closed"

@@ -1,0 +1,147 @@
+"""Any async dependency call (database, cache, broker) behind a per-dependency circuit breaker.
+
+`resilient_client` guards outbound HTTP; this module gives every other
+dependency the same breaker, metrics and logs:
+
+    database = dependency_breaker("database", failure_exceptions=(OSError, OperationalError))
+
+    async with database.guard():  # CircuitOpenError (-> 503 + Retry-After) when open
+        await session.execute(...)
+
+    @database                     # or as a decorator on an async function
+    async def ping() -> None: ...
+
+Only the `failure_exceptions` (plus `TimeoutError`, raised when a call outlives
+`timeout_seconds`) count against the dependency: an application error such as a
+unique-key violation means the dependency answered, so it closes the breaker
+like a success. Each call records `dependency_requests_total{dependency,outcome}`
+and `dependency_request_duration_seconds{dependency}`; `circuit_breaker_state`
+and a log line follow every state change (`DependencyBreaker`).
+
+There is no retry here on purpose: whether a database statement may be repeated
+is the caller's decision (transactions), unlike idempotent HTTP methods.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from contextlib import asynccontextmanager
+from typing import Any, ParamSpec, TypeVar
+
+from slipway_chassis.metrics import DEPENDENCY_DURATION, DEPENDENCY_REQUESTS
+from slipway_chassis.resilience import CircuitOpenError, DependencyBreaker
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+# Failures of the network itself, whatever the client library: refused or reset
+# connections, unresolvable hosts (socket.gaierror) are all OSError.
+DEFAULT_FAILURE_EXCEPTIONS: tuple[type[BaseException], ...] = (OSError, TimeoutError)
+
+
+class DependencyCircuit:
+    """One dependency's breaker, shared by every call to it (create it once, reuse it)."""
+
+    def __init__(
+        self,
+        breaker: DependencyBreaker,
+        failure_exceptions: tuple[type[BaseException], ...],
+        timeout_seconds: float | None,
+    ) -> None:
+        self.breaker = breaker
+        self.failure_exceptions = failure_exceptions
+        self.timeout_seconds = timeout_seconds
+        dep = breaker.dependency
+        self._outcomes = {
+            o: DEPENDENCY_REQUESTS.labels(dep, o)
+            for o in ("success", "error", "timeout", "circuit_open")
+        }
+        self._duration = DEPENDENCY_DURATION.labels(dep)
+
+    @property
+    def dependency(self) -> str:
+        return self.breaker.dependency
+
+    @property
+    def state(self) -> str:
+        """`closed`, `half_open` or `open`; publishes it (and logs a change)."""
+        return self.breaker.observe_state()
+
+    @asynccontextmanager
+    async def guard(self) -> AsyncIterator[None]:
+        """Run the `async with` body as one call to the dependency.
+
+        Raises `CircuitOpenError` without running the body while the breaker is open.
+        """
+        breaker = self.breaker
+        if breaker.observe_state() == "open":
+            self._outcomes["circuit_open"].inc()
+            raise CircuitOpenError(breaker.dependency, breaker.remaining_seconds())
+        started = time.perf_counter()
+        outcome = "success"
+        try:
+            with breaker.breaker:  # failure_exceptions count; anything else resets it
+                async with asyncio.timeout(self.timeout_seconds):
+                    yield
+        except TimeoutError:
+            outcome = "timeout"
+            raise
+        except self.failure_exceptions:
+            outcome = "error"
+            raise
+        finally:
+            self._duration.observe(time.perf_counter() - started)
+            self._outcomes[outcome].inc()
+            breaker.observe_state()
+
+    async def call(self, fn: Callable[P, Awaitable[T]], *args: P.args, **kwargs: P.kwargs) -> T:
+        """`await fn(*args, **kwargs)` as one guarded call."""
+        async with self.guard():
+            return await fn(*args, **kwargs)
+
+    def __call__(self, fn: Callable[P, Awaitable[T]]) -> Callable[P, Coroutine[Any, Any, T]]:
+        """Decorate an async function so that every call to it is guarded."""
+
+        @functools.wraps(fn)
+        async def guarded(*args: P.args, **kwargs: P.kwargs) -> T:
+            async with self.guard():
+                return await fn(*args, **kwargs)
+
+        return guarded
+
+
+def dependency_breaker(
+    dependency: str,
+    *,
+    failure_exceptions: tuple[type[BaseException], ...] = DEFAULT_FAILURE_EXCEPTIONS,
+    timeout_seconds: float | None = 5.0,
+    failure_threshold: int = 5,
+    recovery_timeout_seconds: float = 30.0,
+) -> DependencyCircuit:
+    """A circuit breaker for calls to `dependency` (the `dependency` label of its metrics).
+
+    After `failure_threshold` consecutive failed calls it opens: calls fail fast with
+    `CircuitOpenError` for `recovery_timeout_seconds`, then one trial call goes
+    through (half-open) and a success closes it. `timeout_seconds=None` sets no
+    time limit on a call.
+    """
+    if timeout_seconds is not None and timeout_seconds <= 0:
+        raise ValueError(
+            f"dependency_breaker({dependency!r}).timeout_seconds: must be > 0 or None, "
+            f"got {timeout_seconds}"
+        )
+    if not failure_exceptions or not all(
+        isinstance(e, type) and issubclass(e, BaseException) for e in failure_exceptions
+    ):
+        raise ValueError(
+            f"dependency_breaker({dependency!r}).failure_exceptions: must be a non-empty "
+            f"tuple of exception classes, got {failure_exceptions!r}"
+        )
+    counted = (*failure_exceptions, TimeoutError)
+    breaker = DependencyBreaker(
+        dependency, failure_threshold, recovery_timeout_seconds, expected_exception=counted
+    )
+    return DependencyCircuit(breaker, counted, timeout_seconds)
