@@ -272,11 +272,8 @@ def e2e(s: nox.Session) -> None:
     if not _require(s, "docker", "prometheus"):
         return
     _sync(s)
-    # Declared gap (strict: the session fails once it is closed, so this line goes):
-    # the template's database access does not go through a chassis circuit breaker.
-    gap = "circuit=database calls do not go through a circuit breaker yet (template, issue 7)"
     for svc in _services_to_check(s, "http-api"):
-        s.run("slipway-gates", "e2e", "--service-dir", svc, "--known-gap", gap, *s.posargs)
+        s.run("slipway-gates", "e2e", "--service-dir", svc, *s.posargs)
 
 
 @session(python=PYTHON, name="e2e-kind")

@@ -177,3 +177,18 @@ def test_bad_arguments_name_the_parameter() -> None:
         dependency_breaker("")
     with pytest.raises(ValueError, match=r"failure_threshold: must be >= 1"):
         dependency_breaker("db", failure_threshold=0)
+
+
+def test_a_caller_giving_up_is_no_verdict_on_the_dependency() -> None:
+    circuit = dependency_breaker("search", failure_threshold=1, recovery_timeout_seconds=30)
+
+    @circuit
+    async def hang() -> None:
+        await asyncio.Event().wait()
+
+    async def scenario() -> None:
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(hang(), timeout=0.05)  # the caller's own timeout
+
+    asyncio.run(scenario())
+    assert circuit.state == "closed"

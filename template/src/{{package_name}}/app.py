@@ -36,7 +36,11 @@ def build_repository(settings: Settings) -> ItemRepository:
         from {{ package_name }}.database import PostgresItemRepository  # noqa: PLC0415
 
         return PostgresItemRepository(
-            settings.database_url.get_secret_value(), pool_size=settings.database_pool_size
+            settings.database_url.get_secret_value(),
+            pool_size=settings.database_pool_size,
+            breaker_failures=settings.database_breaker_failures,
+            breaker_recovery_seconds=settings.database_breaker_recovery_seconds,
+            timeout_seconds=settings.database_timeout_seconds,
         )
 {% endif %}
     return InMemoryItemRepository()

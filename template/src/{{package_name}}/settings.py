@@ -27,6 +27,13 @@ class Settings(ServiceSettings):
     # (tests, local runs); the Helm values set it from a Secret in every environment.
     database_url: SecretStr | None = None
     database_pool_size: int = 5
+    # Circuit breaker on the database: this many failed calls in a row open it (requests
+    # then get 503 + Retry-After at once, /readyz fails) for this long, then one trial call.
+    database_breaker_failures: int = 5
+    database_breaker_recovery_seconds: float = 30.0
+    # A database call (connect included) slower than this fails and counts against it;
+    # below the 2 s readiness timeout so that slow probes count too.
+    database_timeout_seconds: float = 1.5
 {% endif %}
 {% else %}
 {% if queue == 'rabbitmq' %}

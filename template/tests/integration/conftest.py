@@ -52,16 +52,33 @@ def _port_open(host: str, port: int) -> None:
 
 
 @pytest.fixture(scope="session")
-def start_container() -> Iterator[Callable[[str, int], tuple[DockerContainer, str, int]]]:
-    """Start an image with one published port; every container is removed at the end."""
+def free_port() -> Callable[[], int]:
+    """A TCP port free on 127.0.0.1 right now (for a binding that must survive a restart)."""
+
+    def pick() -> int:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port: int = probe.getsockname()[1]
+            return port
+
+    return pick
+
+
+@pytest.fixture(scope="session")
+def start_container() -> Iterator[Callable[..., tuple[DockerContainer, str, int]]]:
+    """`start(kind, port, host_port=None)`: one published port; all removed at the end."""
     started: list[DockerContainer] = []
 
-    def start(kind: str, port: int) -> tuple[DockerContainer, str, int]:
+    def start(
+        kind: str, port: int, host_port: int | None = None
+    ) -> tuple[DockerContainer, str, int]:
         container = DockerContainer(IMAGES[kind]).with_name(
             f"{{ service_name }}-it-{kind}-{uuid.uuid4().hex[:8]}"
         )
-        # Loopback only, ephemeral host port (docker-py's ("address",) binding form).
-        container.ports[f"{port}/tcp"] = ("127.0.0.1",)  # type: ignore[assignment]
+        # Loopback only; an ephemeral host port unless one is asked for (docker-py's
+        # ("address",) / ("address", port) binding forms).
+        binding = ("127.0.0.1",) if host_port is None else ("127.0.0.1", host_port)
+        container.ports[f"{port}/tcp"] = binding  # type: ignore[assignment]
         container.start()
         started.append(container)
         host, mapped = "127.0.0.1", int(container.get_exposed_port(port))

@@ -81,20 +81,29 @@ class DependencyCircuit:
             self._outcomes["circuit_open"].inc()
             raise CircuitOpenError(breaker.dependency, breaker.remaining_seconds())
         started = time.perf_counter()
-        outcome = "success"
+        outcome: str | None = "success"
         try:
-            with breaker.breaker:  # failure_exceptions count; anything else resets it
-                async with asyncio.timeout(self.timeout_seconds):
-                    yield
-        except TimeoutError:
-            outcome = "timeout"
+            async with asyncio.timeout(self.timeout_seconds):
+                yield
+        except asyncio.CancelledError:
+            # The caller gave up (shutdown, a readiness probe's own timeout): no verdict
+            # on the dependency. Keep call timeouts below the caller's to count them.
+            outcome = None
             raise
-        except self.failure_exceptions:
-            outcome = "error"
+        except BaseException as exc:
+            if isinstance(exc, TimeoutError):
+                outcome = "timeout"
+            elif isinstance(exc, self.failure_exceptions):
+                outcome = "error"
+            # The breaker's verdict: failure_exceptions count, anything else resets it.
+            breaker.breaker.__exit__(type(exc), exc, exc.__traceback__)
             raise
+        else:
+            breaker.breaker.__exit__(None, None, None)
         finally:
-            self._duration.observe(time.perf_counter() - started)
-            self._outcomes[outcome].inc()
+            if outcome is not None:
+                self._duration.observe(time.perf_counter() - started)
+                self._outcomes[outcome].inc()
             breaker.observe_state()
 
     async def call(self, fn: Callable[P, Awaitable[T]], *args: P.args, **kwargs: P.kwargs) -> T:

@@ -24,10 +24,13 @@ ITEM = {"name": "blue mug", "quantity": 2, "unit_price": "9.50"}
 
 @pytest.fixture(scope="module")
 def postgres(
-    start_container: Callable[[str, int], tuple[DockerContainer, str, int]],
+    start_container: Callable[..., tuple[DockerContainer, str, int]],
+    free_port: Callable[[], int],
     wait_until: Callable[..., None],
 ) -> tuple[DockerContainer, str]:
-    container, host, port = start_container("postgres", 5432)
+    # A fixed host port: the outage test stops and restarts the container, and an
+    # ephemeral port would change on restart.
+    container, host, port = start_container("postgres", 5432, free_port())
     dsn = f"postgresql://postgres:postgres@{host}:{port}/app"
 
     async def connect() -> None:
@@ -38,15 +41,17 @@ def postgres(
     return container, dsn.replace("postgresql://", "postgresql+asyncpg://")
 
 
-def _app(url: str, telemetry: bool) -> TestClient:
+def _app(url: str, telemetry: bool, breaker_recovery: float = 30.0) -> TestClient:
     settings = Settings(
         service_name="orders-api",
         app_env="dev",
         database_url=url,
         tracing_enabled=telemetry,
         metrics_enabled=telemetry,
+        database_breaker_recovery_seconds=breaker_recovery,
     )
-    return TestClient(create_app(settings))
+    # Server errors become 500 responses (as in production), not test exceptions.
+    return TestClient(create_app(settings), raise_server_exceptions=False)
 
 
 @pytest.mark.parametrize("telemetry", [True, False], ids=["telemetry-on", "telemetry-off"])
@@ -82,20 +87,41 @@ def test_migrations_are_recorded(postgres: tuple[DockerContainer, str]) -> None:
     assert asyncio.run(version()) == "0001"
 
 
-def test_readiness_fails_while_the_database_is_unreachable(
+def test_database_outage_opens_the_circuit_and_recovery_closes_it(
     postgres: tuple[DockerContainer, str], wait_until: Callable[..., None]
 ) -> None:
     container, url = postgres
-    with _app(url, True) as client:
-        assert client.get("/readyz").status_code == 200
-        container.get_wrapped_container().pause()
+    with _app(url, True, breaker_recovery=1.0) as client:
+        assert client.post("/items", json=ITEM).status_code == 201
+        assert _breaker_state(client) == 0  # closed
+        container.get_wrapped_container().stop(timeout=5)  # the database goes away
         try:
-            response = client.get("/readyz")
-            assert response.status_code == 503
-            assert "database" in response.text
+            # Failed calls (500) open the breaker; then requests fail fast with 503.
+            wait_until(lambda: _fails_fast(client), "503 from an open circuit", 30)
+            assert _breaker_state(client) in (1, 2)  # open (half-open once it retries)
+            ready = client.get("/readyz")
+            assert ready.status_code == 503
+            assert "database" in ready.text
         finally:
-            container.get_wrapped_container().unpause()
-        wait_until(lambda: _ready(client), "readiness after the database came back", 30)
+            container.get_wrapped_container().start()  # same published port (fixed)
+        # Recovery: a trial call (readiness probe or request) closes the breaker again.
+        wait_until(lambda: _ready(client), "readiness after the database came back", 60)
+        assert client.get("/items").status_code == 200
+        assert _breaker_state(client) == 0
+
+
+def _fails_fast(client: TestClient) -> None:
+    response = client.get("/items")
+    assert response.status_code == 503, response.status_code
+    assert int(response.headers["retry-after"]) >= 1
+    assert response.json()["dependency"] == "database"
+
+
+def _breaker_state(client: TestClient) -> float:
+    for line in client.get("/metrics").text.splitlines():
+        if line.startswith('circuit_breaker_state{dependency="database"}'):
+            return float(line.rpartition(" ")[2])
+    raise AssertionError("no circuit_breaker_state series for the database")
 
 
 def _ready(client: TestClient) -> None:
