@@ -9,7 +9,9 @@ real container (the examples in services/ run theirs in the root `tests` session
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -191,6 +193,62 @@ def test_helm_values_pass_the_platform_chart(combo: Combo, tmp_path: Path) -> No
         kinds = {d["kind"] for d in docs}
         assert "PrometheusRule" in kinds, f"{values.name}: SLO rules not rendered"
         assert "latest" not in rendered.split("image:")[1].split("\n")[0]
+
+
+def _expected_egress(answers: dict[str, Any]) -> dict[str, int]:
+    """Dependency name -> port the NetworkPolicy must allow, from the answers."""
+    expected = {"otel-collector": 4318}
+    if answers["service_kind"] == "http-api" and answers.get("database", "postgres") == "postgres":
+        expected["postgres"] = 5432
+    elif answers["service_kind"] == "queue-worker":
+        queue = answers.get("queue", "rabbitmq")
+        expected[queue] = {"rabbitmq": 5672, "redis": 6379}[queue]
+    return expected
+
+
+def _data_tier(env: str) -> list[ipaddress.IPv4Network]:
+    """The env's data subnets as terraform/modules/network lays them out (2 to 4 AZs)."""
+    stack = (ROOT / "terraform" / "stacks" / env / "environment.tf").read_text()
+    match = re.search(r'vpc_cidr\s*=\s*"([0-9./]+)"', stack)
+    assert match, f"terraform/stacks/{env}/environment.tf: no vpc_cidr"
+    slices = list(ipaddress.ip_network(match.group(1)).subnets(new_prefix=24))
+    return slices[144:148]  # cidrsubnet(vpc, 8, 144 + i)
+
+
+@pytest.mark.requires("helm")
+def test_network_policy_allows_the_answered_dependencies(combo: Combo) -> None:
+    _, answers, project = combo
+    expected = _expected_egress(answers)
+    for values in sorted((project / "deploy" / "helm").glob("values-*.yaml")):
+        env = values.stem.removeprefix("values-")
+        rendered = _run(project, "helm", "template", "svc", str(CHART), "-f", str(values))
+        name = f"{answers['service_name']}-allow"  # the chart's allow-list policy
+        policy = next(
+            d
+            for d in yaml.safe_load_all(rendered)
+            if d and d["kind"] == "NetworkPolicy" and d["metadata"]["name"] == name
+        )
+        egress = policy["spec"]["egress"]
+        ports = {p["port"] for rule in egress for p in rule.get("ports", [])}
+        assert ports == {53, *expected.values()}, f"{values.name}: egress ports {ports}"
+        cidrs = [
+            ipaddress.ip_network(peer["ipBlock"]["cidr"])
+            for rule in egress
+            for peer in rule.get("to", [])
+            if "ipBlock" in peer
+        ]
+        needs_data_tier = set(expected) - {"otel-collector"}
+        assert len(cidrs) == len(needs_data_tier), f"{values.name}: ipBlocks {cidrs}"
+        for cidr in cidrs:  # the data subnets of this env's VPC, not the pods' tier
+            assert all(subnet.subnet_of(cidr) for subnet in _data_tier(env)), (values.name, cidr)
+            assert cidr.prefixlen >= 22, f"{values.name}: {cidr} is wider than the data tier"
+        collector = [
+            rule for rule in egress if any(p["port"] == 4318 for p in rule.get("ports", []))
+        ]
+        peer = collector[0]["to"][0]
+        assert peer["namespaceSelector"]["matchLabels"] == {
+            "kubernetes.io/metadata.name": "observability"
+        }
 
 
 @pytest.mark.requires("terraform")
