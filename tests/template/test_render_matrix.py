@@ -160,6 +160,25 @@ def test_project_passes_its_own_typecheck(combo: Combo) -> None:
     _run(project, _tool("mypy"), "src")
 
 
+def test_typecheck_sees_the_chassis_types(combo: Combo) -> None:
+    """The chassis ships py.typed: a wrong call into it fails the project's mypy.
+
+    (Without the marker, `ignore_missing_imports` would silently type it as Any.)
+    """
+    _, answers, project = combo
+    probe = project / "src" / answers["service_name"].replace("-", "_") / "_probe.py"
+    probe.write_text("from slipway_chassis import dependency_breaker\n\ndependency_breaker(1)\n")
+    try:
+        done = subprocess.run(
+            [_tool("mypy"), str(probe.relative_to(project))],
+            cwd=project, capture_output=True, text=True, check=False, timeout=600,
+        )  # fmt: skip
+    finally:
+        probe.unlink()
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert '"dependency_breaker" has incompatible type "int"' in done.stdout, done.stdout
+
+
 def test_project_passes_its_own_unit_tests(combo: Combo) -> None:
     _, _, project = combo
     env = {**os.environ, "PYTHONPATH": str(project / "src")}
