@@ -139,10 +139,10 @@ def tests(s: nox.Session) -> None:
 # (sessions: bench)
 @session(python=PYTHON, default=False)
 def bench(s: nox.Session) -> None:
-    """Benchmark the chassis vs bare FastAPI (CPU µs/request, ratios); not a CI gate."""
-    if not _require(s, "wrk", "taskset"):  # wrk: `apt-get install wrk`
+    """Chassis overhead vs bare FastAPI and the template's timings, one table; not a CI gate."""
+    if not _require(s, "wrk", "taskset", "docker"):  # wrk: `apt-get install wrk`
         return
-    _sync(s, "bench")
+    _sync(s, "bench", "test")  # test: copier and pytest for the template timings
     s.run("python", "platform/chassis/bench/run.py", *s.posargs)
 
 

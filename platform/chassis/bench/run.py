@@ -1,4 +1,9 @@
-"""Benchmark: bare FastAPI vs the chassis, piece by piece (`nox -s bench`).
+"""Benchmark: bare FastAPI vs the chassis piece by piece, and the template's timings.
+
+`nox -s bench` prints one table: the chassis overhead (below) and the template's
+timings (`template_timings.py`: copier copy, generated unit tests, cold/warm image
+build, image size against the base, start to first request). Figures and ratios
+only; the targets shown are the issues' references, nothing is asserted.
 
 For each round (rounds interleave every variant, in a rotated order, so drift on
 this shared machine hits all variants alike): start the variant's uvicorn
@@ -9,6 +14,7 @@ CPU µs per request and the ratio to bare FastAPI measured in the same run
 would show; req/s ratios are printed too but swing with the machine's load).
 
     python platform/chassis/bench/run.py [--rounds 3] [--seconds 4] [--connections 32]
+                                         [--skip-chassis] [--skip-template]
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import httpx
 from rich.console import Console
@@ -32,6 +39,7 @@ sys.path.insert(0, str(HERE))
 
 from bench_apps import VARIANTS  # noqa: E402
 from slipway_chassis.testing import OTLPReceiver  # noqa: E402
+from template_timings import Figure  # noqa: E402
 from wrk import WrkResult, run  # noqa: E402
 
 REPORTS = HERE / "reports"
@@ -157,28 +165,41 @@ def summarise(results: dict[str, dict[str, list[WrkResult]]]) -> list[dict[str, 
     return rows
 
 
-def render(rows: list[dict[str, object]], console: Console, meta: dict[str, object]) -> None:
-    """Print the table."""
-    title = (
-        f"chassis vs bare FastAPI ({meta['rounds']} rounds x {meta['seconds']} s, "
-        f"server core {meta['server_core']}, wrk core {meta['load_core']}, medians)"
-    )
-    table = Table(title=title)
-    for column in ("variant", "endpoint", "CPU µs/req", "+µs vs bare", "x bare (CPU)",
-                   "target", "req/s", "x bare (req/s)", "p50 ms", "p99 ms", "errors"):  # fmt: skip
-        table.add_column(column, justify="left" if column in ("variant", "endpoint") else "right")
-    for row in rows:
+def combined_rows(chassis: list[dict[str, object]], template: list[Figure]) -> list[Figure]:
+    """Chassis medians and template figures as rows of one table."""
+    rows = []
+    for row in chassis:
         target = row["target"]
-        ratio = float(row["ratio_to_bare"])  # type: ignore[arg-type]
-        verdict = ""
-        if isinstance(target, float):
-            verdict = f"{'[green]' if ratio >= target else '[red]'}>= {target}"
-        table.add_row(
-            str(row["label"]), str(row["endpoint"]), f"{row['cpu_us_per_request']:.1f}",
-            f"{row['extra_cpu_us_vs_bare']:+.1f}", f"{ratio:.2f}", verdict,
-            f"{row['requests_per_second']:.0f}", f"{row['throughput_ratio_to_bare']:.2f}",
-            f"{row['p50_ms']}", f"{row['p99_ms']}", str(row["errors"]),
-        )  # fmt: skip
+        rows.append(
+            Figure(
+                measure=f"chassis: {row['label']} {row['endpoint']}",
+                value=float(row["cpu_us_per_request"]),  # type: ignore[arg-type]
+                unit="CPU µs/req",
+                ratio=float(row["ratio_to_bare"]),  # type: ignore[arg-type]
+                ratio_means="x bare FastAPI (CPU)",
+                reference=f">= {target} (issue 3)" if isinstance(target, float) else "",
+            )
+        )
+    rows += [Figure(f"template: {f.measure}", f.value, f.unit, f.ratio, f.ratio_means,
+                    f.reference) for f in template]  # fmt: skip
+    return rows
+
+
+def render(rows: list[Figure], console: Console, meta: dict[str, object]) -> None:
+    """Print the one combined table."""
+    parts = []
+    if not meta["skip_chassis"]:
+        parts.append(f"chassis overhead ({meta['rounds']} rounds x {meta['seconds']} s, medians)")
+    if not meta["skip_template"]:
+        parts.append("template timings (one run)")
+    title = f"Slipway bench: {' + '.join(parts)}, {meta['cpu_count']} shared cores"
+    table = Table(title=title)
+    for column in ("measure", "figure", "unit", "ratio", "ratio of", "reference (issue)"):
+        table.add_column(column, justify="right" if column in ("figure", "ratio") else "left")
+    for row in rows:
+        ratio = "" if row.ratio is None else f"{row.ratio:.2f}"
+        table.add_row(row.measure, f"{row.value:.1f}", row.unit, ratio, row.ratio_means,
+                      row.reference)  # fmt: skip
     console.print(table)
 
 
@@ -189,23 +210,42 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--server-core", type=int, default=1)
     parser.add_argument("--load-core", type=int, default=0)
+    parser.add_argument("--skip-chassis", action="store_true", help="template timings only")
+    parser.add_argument("--skip-template", action="store_true", help="chassis overhead only")
     args = parser.parse_args(argv)
-    # The harness (and its OTLP receiver thread) shares the load generator's core.
-    os.sched_setaffinity(0, {args.load_core})
-    with OTLPReceiver() as receiver:
-        results = measure(args, receiver.endpoint)
-        spans = len(receiver.spans)
-    rows = summarise(results)
-    meta = {**vars(args), "spans_received": spans, "cpu_count": os.cpu_count()}
+    meta: dict[str, Any] = {**vars(args), "cpu_count": os.cpu_count()}
+    rows: list[dict[str, object]] = []
+    raw: dict[str, Any] = {}
+    if not args.skip_chassis:
+        # The harness (and its OTLP receiver thread) shares the load generator's core.
+        affinity = os.sched_getaffinity(0)
+        os.sched_setaffinity(0, {args.load_core})
+        with OTLPReceiver() as receiver:
+            results = measure(args, receiver.endpoint)
+            meta["spans_received"] = len(receiver.spans)
+        os.sched_setaffinity(0, affinity)
+        rows = summarise(results)
+        raw = {
+            v: {e: [asdict(r) for r in runs] for e, runs in eps.items()}
+            for v, eps in results.items()
+        }
+    template: list[Figure] = []
+    if not args.skip_template:
+        import template_timings  # noqa: PLC0415 - needs docker, copier: only when asked
+
+        template = template_timings.measure()
     console = Console(record=True, width=170)
-    render(rows, console, meta)
-    console.print(f"OTLP spans received by the in-harness collector: {spans}")
+    render(combined_rows(rows, template), console, meta)
+    if "spans_received" in meta:
+        console.print(f"OTLP spans received by the in-harness collector: {meta['spans_received']}")
     REPORTS.mkdir(exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    raw = {
-        v: {e: [asdict(r) for r in runs] for e, runs in eps.items()} for v, eps in results.items()
+    report = {
+        "meta": meta,
+        "rows": rows,
+        "template": [asdict(f) for f in template],
+        "raw": raw,
     }
-    report = {"meta": meta, "rows": rows, "raw": raw}
     (REPORTS / f"bench-{stamp}.json").write_text(json.dumps(report, indent=2))
     (REPORTS / "latest.json").write_text(json.dumps(report, indent=2))
     console.save_html(str(REPORTS / "latest.html"))
