@@ -6,6 +6,8 @@ import argparse
 import shutil
 from pathlib import Path
 
+import httpx
+
 from slipway_gates.e2e import scenario
 from slipway_gates.e2e.docker_cli import DockerError
 from slipway_gates.e2e.otlp_receiver import SpanReceiver
@@ -77,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
                 raise SystemExit(f"--known-gap {entry!r}: write KEY=REASON, e.g. circuit=why")
             gaps[key.strip()] = reason.strip()
         results = run_scenario(service, image, args.path or default_paths(service)[0], gaps)
-    except (DockerError, RuntimeError, OSError) as exc:
+    except (DockerError, RuntimeError, OSError, httpx.HTTPError) as exc:
         results = [CheckResult.failed("e2e", f"the stack could not run: {exc}", [])]
         print_result(results[0])
     return exit_code(results)

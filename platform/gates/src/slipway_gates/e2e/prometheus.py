@@ -62,14 +62,25 @@ class PrometheusServer:
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
+            if self._proc.poll() is not None:
+                break  # ours exited (e.g. the port was taken between pick and bind)
             try:
-                if httpx.get(f"{self.url}/-/ready", timeout=1).status_code == 200:
+                if (
+                    httpx.get(f"{self.url}/-/ready", timeout=1).status_code == 200
+                    and self._is_ours()
+                ):
                     return self
             except httpx.HTTPError:
                 pass
             time.sleep(0.25)
+        log = (self._tmp / "prometheus.log").read_text(errors="replace")[-1500:]
         self.__exit__()
-        raise RuntimeError("prometheus did not become ready within 30 s")
+        raise RuntimeError(f"prometheus did not become ready within 30 s:\n{log}")
+
+    def _is_ours(self) -> bool:
+        """The ready answer came from our process, not another Prometheus on that port."""
+        flags = httpx.get(f"{self.url}/api/v1/status/flags", timeout=2).json()["data"]
+        return bool(flags.get("storage.tsdb.path") == str(self._tmp / "data"))
 
     def query(self, expr: str) -> list[dict[str, Any]]:
         resp = httpx.get(f"{self.url}/api/v1/query", params={"query": expr}, timeout=5)
