@@ -123,7 +123,9 @@ class OTLPReceiver:
     ...     spans = receiver.wait_for_spans(1)
     """
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        """Listen on `host` (an ephemeral port); a container reaches the host on
+        its Docker network's gateway address, so e2e tests bind there."""
         self.spans: list[ReceivedSpan] = []
         self.requests = 0
         self._cond = threading.Condition()
@@ -153,7 +155,7 @@ class OTLPReceiver:
             def log_message(self, format: str, *args: Any) -> None:
                 return  # keep test output clean
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer((host, 0), Handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
@@ -200,6 +202,22 @@ class OTLPReceiver:
                     )
                 self._cond.wait(remaining)
             return list(self.spans)
+
+    def trace_ids(self) -> set[str]:
+        """Trace ids of every span received so far."""
+        with self._cond:
+            return {span.trace_id for span in self.spans}
+
+    def wait_for_traces(self, wanted: set[str], timeout: float = 30.0) -> set[str]:
+        """Wait until every wanted trace id arrived; returns those still missing."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while missing := wanted - {span.trace_id for span in self.spans}:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return missing
+                self._cond.wait(remaining)
+        return set()
 
     def __enter__(self) -> OTLPReceiver:
         self._thread.start()

@@ -7,10 +7,10 @@ import shutil
 from pathlib import Path
 
 import httpx
+from slipway_chassis.testing import OTLPReceiver
 
 from slipway_gates.e2e import scenario
 from slipway_gates.e2e.docker_cli import DockerError
-from slipway_gates.e2e.otlp_receiver import SpanReceiver
 from slipway_gates.e2e.prometheus import PrometheusServer
 from slipway_gates.e2e.stack import ServiceInfo, Stack, build_image
 from slipway_gates.load.command import default_paths
@@ -45,7 +45,7 @@ def run_scenario(
     stack = Stack(service, image)
     stack.create_network()
     try:
-        with SpanReceiver(stack.gateway()) as receiver:
+        with OTLPReceiver(stack.gateway()) as receiver:
             stack.otlp_endpoint = receiver.endpoint
             stack.start()
             print(f"{service.name} up at {stack.url} (image {image}, OTLP -> {receiver.endpoint})")

@@ -15,9 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import httpx
+from slipway_chassis.testing import OTLPReceiver
 
 from slipway_gates.e2e.docker_cli import docker, inspect, logs
-from slipway_gates.e2e.otlp_receiver import SpanReceiver
 from slipway_gates.e2e.prometheus import PrometheusServer
 from slipway_gates.e2e.stack import Stack
 from slipway_gates.outcome import CheckResult
@@ -55,7 +55,7 @@ def _log_entries(container: str) -> list[dict[str, object]]:
 
 
 def check_traces_match_logs(
-    stack: Stack, receiver: SpanReceiver, path: str, count: int = 10
+    stack: Stack, receiver: OTLPReceiver, path: str, count: int = 10
 ) -> CheckResult:
     """Requests carrying our own traceparent: each trace id must be in a log line AND a span."""
     name = "e2e: log trace ids match received spans"

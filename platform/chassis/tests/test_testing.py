@@ -1,4 +1,8 @@
-"""The e2e OTLP receiver decodes what the real OTLP/HTTP exporter sends."""
+"""slipway_chassis.testing.OTLPReceiver decodes what the real OTLP/HTTP exporter sends.
+
+The same receiver serves the chassis' own tests and the e2e gate (slipway-gates),
+which binds it to the Docker network's gateway so a container can export to it.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,11 @@ from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExport
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from slipway_gates.e2e.otlp_receiver import SpanReceiver
+from slipway_chassis.testing import OTLPReceiver
 
 
-def test_receives_spans_from_the_real_exporter() -> None:
-    with SpanReceiver("127.0.0.1") as receiver:
+def test_receives_spans_from_the_real_exporter_on_a_chosen_host() -> None:
+    with OTLPReceiver(host="127.0.0.1") as receiver:
         provider = TracerProvider(resource=Resource.create({"service.name": "orders-api"}))
         exporter = OTLPSpanExporter(endpoint=f"{receiver.endpoint}/v1/traces")
         provider.add_span_processor(SimpleSpanProcessor(exporter))
@@ -18,16 +22,13 @@ def test_receives_spans_from_the_real_exporter() -> None:
             trace_id = format(span.get_span_context().trace_id, "032x")
         provider.shutdown()
         assert receiver.wait_for_traces({trace_id}, timeout=10) == set()
+        assert receiver.trace_ids() == {trace_id}
         [received] = receiver.spans
-        assert received == {
-            "trace_id": trace_id,
-            "span_id": received["span_id"],
-            "name": "GET /items",
-            "service": "orders-api",
-        }
-        assert len(received["span_id"]) == 16
+        assert received.name == "GET /items"
+        assert received.resource["service.name"] == "orders-api"
+        assert len(received.span_id) == 16
 
 
 def test_missing_traces_are_reported_after_the_timeout() -> None:
-    with SpanReceiver("127.0.0.1") as receiver:
+    with OTLPReceiver() as receiver:
         assert receiver.wait_for_traces({"0" * 32}, timeout=0.5) == {"0" * 32}
