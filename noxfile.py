@@ -302,15 +302,14 @@ def release(s: nox.Session) -> None:
 @session(python=PYTHON, tags=["ci"])
 def pipeline(s: nox.Session) -> None:
     """Full local pipeline on orders-api: release, dev + kill switch flip, qa, prod refused."""
-    _sync(s, "test")
+    _sync(s, "lint", "test")  # lint brings hadolint for the image gates
     if not _require(s, "docker"):
         return
-    # Image gates run in the delivery pytest (fixture image); on orders-api they take
-    # minutes (secret scan of a 240 MB image), so here they are recorded as not-run.
-    # The kill switch flip runs against the real chassis (flagd file watcher).
+    # The image gates (secrets in the image, hadolint) run on the real release; the
+    # kill switch flip runs against the real chassis (flagd file watcher).
     item = '{"name": "mug", "quantity": 1, "unit_price": "2.50"}'
     args = s.posargs or [
-        "--service-dir", EXAMPLE_SERVICE, "--smoke-route", "/items", "--no-gates",
+        "--service-dir", EXAMPLE_SERVICE, "--smoke-route", "/items",
         "--kill-switch", "items-write-enabled", "--kill-switch-request", f"POST /items {item}",
     ]  # fmt: skip
     s.run("python", "-m", "slipway_delivery.local_pipeline", *args)
