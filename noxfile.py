@@ -268,11 +268,11 @@ def load(s: nox.Session) -> None:
 
 @session(python=PYTHON, tags=["ci"])
 def e2e(s: nox.Session) -> None:
-    """Example HTTP services on Docker with real deps, OTLP receiver and Prometheus."""
+    """Example services (HTTP and worker) on Docker with real deps, OTLP receiver, Prometheus."""
     if not _require(s, "docker", "prometheus"):
         return
     _sync(s)
-    for svc in _services_to_check(s, "http-api"):
+    for svc in _services_to_check(s):
         s.run("slipway-gates", "e2e", "--service-dir", svc, *s.posargs)
 
 

@@ -26,12 +26,19 @@ def test_dependencies_come_from_the_copier_answers(
     info = ServiceInfo.from_dir(tmp_path)
     assert info.name == "svc"
     assert info.dependencies == deps
+    assert info.kind == answers.split("\n", maxsplit=1)[0].removeprefix("service_kind: ")
+
+
+def test_the_example_worker_is_a_rabbitmq_queue_worker() -> None:
+    info = ServiceInfo.from_dir(REPO / "services" / "events-worker")
+    assert (info.kind, info.dependencies) == ("queue-worker", ("rabbitmq",))
 
 
 def test_dependency_images_are_the_provisioned_ones() -> None:
     provisioned = {
         f"slipway/{p.name}:{(p / 'TAG').read_text().strip()}"
         for p in (REPO / "platform/images").iterdir()
+        if p.is_dir()  # README.md lives there too
     }
     assert {d.image for d in DEPENDENCIES.values()} <= provisioned
 

@@ -7,16 +7,22 @@ Topology, declared idempotently at start-up:
 - `<queue>.dead`: poison messages and those out of attempts, with the reason in a header.
 A message is acked only after its retry or dead-letter copy was published
 (publisher confirms), so a crash at any point re-delivers rather than loses it.
+
+Tracing: every publish injects the current W3C trace context into the message
+headers; every delivery is processed inside one CONSUMER span continuing it, so
+the log lines of that message carry the producer's trace_id.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import aio_pika
 from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
+from opentelemetry import propagate, trace
+from opentelemetry.trace import SpanKind
 from slipway_chassis import WorkerContext, get_logger
 
 from events_worker.processing import Outcome, process
@@ -24,6 +30,17 @@ from events_worker.settings import Settings
 
 ATTEMPT_HEADER = "x-attempt"
 log = get_logger("events_worker.consumer")
+
+
+def trace_carrier(headers: Mapping[str, object] | None) -> dict[str, str]:
+    """The text headers of a delivery (where `traceparent` travels), for extraction."""
+    carrier: dict[str, str] = {}
+    for key, value in (headers or {}).items():
+        if isinstance(value, bytes):
+            carrier[key] = value.decode(errors="replace")
+        elif isinstance(value, str):
+            carrier[key] = value
+    return carrier
 
 
 class Consumer:
@@ -36,6 +53,8 @@ class Consumer:
         self._connection: AbstractRobustConnection | None = None
         self._channel: aio_pika.abc.AbstractChannel | None = None
         self._stopping = asyncio.Event()
+        # Per consumer, not per module: resolves to the provider of this app's lifespan.
+        self._tracer = trace.get_tracer("events_worker.consumer")
         # Age of the message consumed last: while a backlog exists, the best cheap
         # estimate of the oldest message's age (RabbitMQ cannot peek the head).
         self._oldest_age = 0.0
@@ -71,6 +90,11 @@ class Consumer:
         headers: dict[str, aio_pika.abc.FieldValue] = {ATTEMPT_HEADER: attempt}
         if reason:
             headers["x-death-reason"] = reason
+        # The current trace context (the POST /messages request's, or the consumer
+        # span's for a retry or dead letter) travels with the message.
+        context: dict[str, str] = {}
+        propagate.inject(context)
+        headers.update(context)
         message = aio_pika.Message(
             body,
             delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
@@ -81,6 +105,20 @@ class Consumer:
         await self._channel.default_exchange.publish(message, routing_key=routing_key)
 
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
+        with self._tracer.start_as_current_span(
+            f"{self.queue} process",
+            context=propagate.extract(trace_carrier(message.headers)),
+            kind=SpanKind.CONSUMER,
+            attributes={
+                "messaging.system": "rabbitmq",
+                "messaging.operation": "process",
+                "messaging.destination.name": self.queue,
+            },
+        ) as span:
+            outcome = await self._process(message)
+            span.set_attribute("messaging.outcome", outcome.value)
+
+    async def _process(self, message: AbstractIncomingMessage) -> Outcome:
         attempt = int((message.headers or {}).get(ATTEMPT_HEADER, 1))  # type: ignore[arg-type]
         if message.timestamp is not None:
             self._oldest_age = max(0.0, time.time() - message.timestamp.timestamp())
@@ -115,6 +153,7 @@ class Consumer:
                 reason=decision.reason,
                 retry_in_seconds=decision.delay_seconds,
             )
+        return decision.outcome
 
     async def run(self) -> None:
         """Consume until stop(); pauses (no new deliveries) while the flag is off."""
@@ -143,8 +182,16 @@ class Consumer:
         self._stopping.set()
 
     async def ping(self) -> None:
-        """Readiness: the connection is open (raises otherwise)."""
-        if self._connection is None or self._connection.is_closed:
+        """Readiness: the connection is up (raises otherwise).
+
+        A robust connection is never `is_closed` while it reconnects after a broker
+        outage; its `connected` event is cleared as soon as the link drops.
+        """
+        if (
+            self._connection is None
+            or self._connection.is_closed
+            or not self._connection.connected.is_set()
+        ):
             raise ConnectionError("not connected to RabbitMQ")
 
     async def close(self) -> None:

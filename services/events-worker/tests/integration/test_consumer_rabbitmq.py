@@ -13,7 +13,9 @@ from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
+from opentelemetry.proto.trace.v1.trace_pb2 import Span
 from prometheus_client import REGISTRY
+from slipway_chassis.testing import OTLPReceiver, capture_logs, reset_tracing
 from testcontainers.core.container import DockerContainer
 
 from events_worker.app import create_app
@@ -95,3 +97,49 @@ def test_ack_retry_and_dead_letter(
             metrics = client.get("/metrics").text
             acked = 'queue_messages_total{outcome="acked",queue="%s"} 2.0' % queue  # noqa: UP031
             assert acked in metrics
+
+
+def test_consumer_span_continues_the_producers_trace(
+    broker_url: str, monkeypatch: pytest.MonkeyPatch, wait_until: Callable[..., None]
+) -> None:
+    """POST /messages carries its trace into the message; the consumer's span and
+    log lines continue it (one CONSUMER span per message, same trace_id)."""
+    queue = f"it-{uuid.uuid4().hex[:8]}"
+    trace_id = uuid.uuid4().hex
+    traceparent = f"00-{trace_id}-{uuid.uuid4().hex[:16]}-01"
+    with OTLPReceiver() as receiver, capture_logs() as logs:
+        monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint)
+        reset_tracing()
+        settings = Settings(
+            service_name="events-worker",
+            app_env="dev",
+            broker_url=broker_url,
+            queue_name=queue,
+            tracing_enabled=True,
+        )
+        try:
+            with TestClient(create_app(settings)) as client:
+                message = {"order_id": "traced", "amount": "3.00"}
+                response = client.post(
+                    "/messages", json=message, headers={"traceparent": traceparent}
+                )
+                assert response.status_code == 202
+
+                def processed() -> None:
+                    assert [e for e in logs.events("order processed") if e["order_id"] == "traced"]
+
+                wait_until(processed, "the traced message", 60)
+        finally:
+            reset_tracing()
+        # The app's shutdown flushed its batch processor into the receiver.
+        assert receiver.wait_for_traces({trace_id}) == set()
+    consumer_spans = [s for s in receiver.spans if s.kind == Span.SPAN_KIND_CONSUMER]
+    assert len(consumer_spans) == 1, receiver.spans
+    span = consumer_spans[0]
+    assert span.trace_id == trace_id
+    assert span.attributes["messaging.system"] == "rabbitmq"
+    assert span.attributes["messaging.destination.name"] == queue
+    assert span.attributes["messaging.outcome"] == "acked"
+    processed_lines = [e for e in logs.events("order processed") if e["order_id"] == "traced"]
+    assert [e["trace_id"] for e in processed_lines] == [trace_id]
+    assert processed_lines[0]["span_id"] == span.span_id

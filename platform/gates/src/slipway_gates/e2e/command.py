@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 from slipway_chassis.testing import OTLPReceiver
 
-from slipway_gates.e2e import scenario
+from slipway_gates.e2e import scenario, worker_scenario
 from slipway_gates.e2e.docker_cli import DockerError
 from slipway_gates.e2e.prometheus import PrometheusServer
 from slipway_gates.e2e.stack import ServiceInfo, Stack, build_image
@@ -51,14 +52,31 @@ def run_scenario(
             print(f"{service.name} up at {stack.url} (image {image}, OTLP -> {receiver.endpoint})")
             with PrometheusServer(stack.url.removeprefix("http://"), service.name) as prometheus:
                 record(scenario.check_smoke(stack))
-                record(scenario.check_traces_match_logs(stack, receiver, path))
-                record(scenario.check_metrics_scraped(prometheus, service.name))
-                for result in scenario.check_dependency_outage(stack, path):
-                    record(result)
-                record(scenario.check_graceful_shutdown(stack, path))
+                if service.kind == "queue-worker":
+                    _worker_checks(stack, receiver, prometheus, record)
+                else:
+                    record(scenario.check_traces_match_logs(stack, receiver, path))
+                    record(scenario.check_metrics_scraped(prometheus, service.name))
+                    for result in scenario.check_dependency_outage(stack, path):
+                        record(result)
+                    record(scenario.check_graceful_shutdown(stack, path))
     finally:
         stack.stop()
     return results
+
+
+def _worker_checks(
+    stack: Stack,
+    receiver: OTLPReceiver,
+    prometheus: PrometheusServer,
+    record: Callable[[CheckResult], None],
+) -> None:
+    """A queue worker's scenario (its input is the queue; POST /messages feeds it)."""
+    for result in worker_scenario.check_messages_consumed(stack, receiver, prometheus):
+        record(result)
+    record(worker_scenario.check_poison_dead_lettered(stack, prometheus))
+    record(worker_scenario.check_broker_outage(stack))
+    record(worker_scenario.check_stop_while_flowing(stack))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -68,6 +68,7 @@ class ServiceInfo:
     name: str
     port: int
     dependencies: tuple[str, ...]
+    kind: str = "http-api"  # copier's service_kind: http-api | queue-worker
 
     @classmethod
     def from_dir(cls, directory: Path, name: str | None = None) -> ServiceInfo:
@@ -88,6 +89,7 @@ class ServiceInfo:
             name=name or answers.get("service_name") or slo_name or directory.resolve().name,
             port=int(answers.get("port", 8000)),
             dependencies=tuple(deps),
+            kind=str(answers.get("service_kind", "http-api")),
         )
 
 
