@@ -47,3 +47,13 @@ output "final_snapshot_identifier" {
   description = "Name of the snapshot RDS takes when the instance is deleted."
   value       = aws_db_instance.this.final_snapshot_identifier
 }
+
+output "multi_az" {
+  description = "Whether the instance runs a standby in a second AZ (stage and prod by default)."
+  value       = aws_db_instance.this.multi_az
+}
+
+output "deletion_protection" {
+  description = "Whether RDS refuses to delete the instance (stage and prod by default)."
+  value       = aws_db_instance.this.deletion_protection
+}

@@ -1,52 +1,48 @@
-# Identical in every stack. `service_platform` is what each service's
-# Terraform root passes to the service module (read through remote state).
+# Re-exports of terraform/modules/environment under the names other roots
+# read: `service_platform` is what each service's Terraform root passes to
+# the service module (through remote state; see platform/CONTRACTS.md).
 
 output "service_platform" {
   description = "Input `platform` of terraform/modules/service for services in this environment."
-  value = {
-    oidc_provider_arn         = module.cluster.oidc_provider_arn
-    vpc_id                    = module.network.vpc_id
-    data_subnet_ids           = module.network.data_subnet_ids
-    client_security_group_ids = [module.cluster.node_security_group_id]
-  }
+  value       = module.environment.service_platform
 }
 
 output "cluster_name" {
   description = "EKS cluster name."
-  value       = module.cluster.name
+  value       = module.environment.cluster_name
 }
 
 output "cluster_endpoint" {
   description = "Kubernetes API endpoint (private unless the cluster module says otherwise)."
-  value       = module.cluster.endpoint
+  value       = module.environment.cluster_endpoint
 }
 
 output "database_address" {
   description = "Endpoint of the environment's platform database."
-  value       = module.database.address
+  value       = module.environment.database_address
 }
 
 output "database_secret_arn" {
   description = "Secrets Manager secret of the platform database's master user (managed by RDS)."
-  value       = module.database.master_user_secret_arn
+  value       = module.environment.database_secret_arn
 }
 
 output "repository_urls" {
   description = "ECR repository URL by service name."
-  value       = module.registry.repository_urls
+  value       = module.environment.repository_urls
 }
 
 output "load_balancer_dns_name" {
   description = "Point the environment's DNS name here."
-  value       = module.edge.load_balancer_dns_name
+  value       = module.environment.load_balancer_dns_name
 }
 
 output "ingress_target_group_arn" {
   description = "Target group for the ingress controller's TargetGroupBinding."
-  value       = module.edge.target_group_arn
+  value       = module.environment.ingress_target_group_arn
 }
 
 output "certificate_validation_records" {
   description = "DNS records that let ACM issue the environment's certificate."
-  value       = module.edge.certificate_validation_records
+  value       = module.environment.certificate_validation_records
 }

@@ -1,17 +1,19 @@
-# Everything that makes qa qa: the only file that differs between stacks.
+# Everything that makes qa qa: its inputs to terraform/modules/environment,
+# which holds the composition every stack shares.
 locals {
-  environment        = "qa"
-  region             = "eu-west-1"
+  environment = "qa"
+  region      = "eu-west-1"
+}
+
+module "environment" {
+  source = "../../modules/environment"
+
+  environment        = local.environment
   vpc_cidr           = "10.20.0.0/16"
   availability_zones = ["eu-west-1a", "eu-west-1b"]
   domain_name        = "qa.slipway.example.com"
-
   node_groups = {
     general = { instance_types = ["t4g.large"], min_size = 1, desired_size = 2, max_size = 4 }
   }
-
-  # Null: the database module's environment default.
-  database_instance_class = null
-
   image_repositories = ["orders-api", "billing-worker"]
 }

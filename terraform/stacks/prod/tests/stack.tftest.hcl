@@ -1,5 +1,6 @@
-# The prod stack planned against a mocked AWS provider: environment
-# policy (backups, protection, HA, WAF), tags and subnet layout.
+# The prod stack plans with its environment inputs (mocked AWS provider).
+# The environment policy itself (backups, protection, HA, NAT, subnets, WAF)
+# is asserted per environment in terraform/modules/environment/tests.
 mock_provider "aws" {
   mock_data "aws_partition" {
     defaults = { partition = "aws", dns_suffix = "amazonaws.com" }
@@ -14,37 +15,17 @@ mock_provider "aws" {
 
 # Known VPC id at plan time, to check what services receive.
 override_resource {
-  target          = module.network.aws_vpc.this
+  target          = module.environment.module.network.aws_vpc.this
   override_during = plan
   values          = { id = "vpc-0stack0000000000" }
 }
 
-run "prod_environment_policy" {
+run "prod_stack_plans" {
   command = plan
 
   assert {
-    condition     = module.database.backup_retention_days == 35
-    error_message = "prod: the platform database keeps 35 days of backups (terraform/RESTORE.md)."
-  }
-
-  assert {
-    condition     = module.database.final_snapshot_identifier == "platform-prod-final"
-    error_message = "prod: the platform database takes a final snapshot."
-  }
-
-  assert {
-    condition     = module.network.nat_gateway_count == 3
-    error_message = "prod: expected 3 NAT gateway(s)."
-  }
-
-  assert {
-    condition     = module.network.subnet_cidrs.private[0] == "10.40.0.0/19" && length(module.network.data_subnet_ids) == 3
-    error_message = "prod: subnet layout must follow the VPC range and span 3 AZs."
-  }
-
-  assert {
-    condition     = module.edge.waf_enabled == true
-    error_message = "prod: WAF must be on."
+    condition     = output.cluster_name == "slipway-prod"
+    error_message = "prod: the stack must plan the prod environment."
   }
 
   assert {
