@@ -89,6 +89,17 @@ def _wait_for_value(prom: str, expr: str, timeout: float = 90) -> float:
     pytest.fail(f"no value for {expr} after {timeout}s")
 
 
+def _wait_for_at_least(prom: str, expr: str, minimum: float, timeout: float = 90) -> float:
+    deadline = time.monotonic() + timeout
+    value = float("nan")
+    while time.monotonic() < deadline:
+        value = _wait_for_value(prom, expr, timeout=max(1.0, deadline - time.monotonic()))
+        if value >= minimum:
+            return value
+        time.sleep(1)
+    pytest.fail(f"{expr} stayed below {minimum} for {timeout}s (last {value})")
+
+
 def _wait_for_alert(prom: str, name: str, timeout: float = 60) -> list[dict[str, Any]]:
     deadline = time.monotonic() + timeout
     alerts: list[dict[str, Any]] = []
@@ -155,6 +166,11 @@ def _scraped_service(spec: SLOSpec, tmp_path: Path, mode: str) -> Iterator[tuple
 def test_real_prometheus_evaluates_slo_rules_on_scraped_data(tmp_path: Path) -> None:
     sel = '{service="obs-it",slo="%s"}'
     with _scraped_service(parse_spec(SPEC), tmp_path, "api") as (base, app_kind):
+        # Ratios read after only a few scrapes cover part of a traffic round (e.g. 1
+        # failure in 7 requests); past 200 requests the round boundary moves them < 0.01.
+        _wait_for_at_least(
+            base, 'sum(increase(http_server_requests_total{service="obs-it"}[5m]))', 200
+        )
         availability = _wait_for_value(base, "slo:sli_error:ratio_rate5m" + sel % "availability")
         latency = _wait_for_value(base, "slo:sli_error:ratio_rate5m" + sel % "latency")
         budget = _wait_for_value(base, "slo:error_budget_remaining:ratio" + sel % "availability")
