@@ -23,7 +23,12 @@ def repo(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def tree(tmp_path: Path) -> Path:
-    """A temporary copy of the committed GitOps tree (never the real one)."""
+    """A temporary copy of the committed GitOps tree (never the real one), as its own git repo."""
     dest = tmp_path / "gitops"
     shutil.copytree(GITOPS_TREE, dest)
+    git(dest, "init", "-q", "-b", "main")
+    git(dest, "config", "user.name", "Release Bot")
+    git(dest, "config", "user.email", "release-bot@example.com")
+    git(dest, "add", "-A")
+    git(dest, "commit", "-q", "-m", "environments tree")
     return dest

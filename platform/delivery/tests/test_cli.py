@@ -46,7 +46,9 @@ def test_gitops_record_promote_rollback_check(
                                 "--result", "passed", "--version", version]) == 0  # fmt: skip
         assert gitops_cli.main([*base, "promote", *svc, "--to", "dev", "--digest", digest,
                                 "--version", version]) == 0  # fmt: skip
-    assert gitops_cli.main([*base, "rollback", *svc, "--env", "dev"]) == 0
+        assert gitops_cli.main([*base, "record", *svc, "--env", "dev", "--digest", digest,
+                                "--result", "passed"]) == 0  # fmt: skip
+    assert gitops_cli.main([*base, "rollback", *svc, "--env", "dev", "--reason", "test"]) == 0
     assert f"rollback from {D2} to {D1}" in capsys.readouterr().out
     assert gitops_cli.main([*base, "check"]) == 0
 

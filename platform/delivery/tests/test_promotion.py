@@ -98,8 +98,9 @@ def test_version_must_match_the_build(built: GitopsTree) -> None:
 def test_rollback_pins_the_previous_digest(built: GitopsTree) -> None:
     record_verification(built, "orders-api", "build", D2, "passed", version="1.5.0")
     _promote(built, "dev")
+    record_verification(built, "orders-api", "dev", D1, "passed")
     _promote(built, "dev", digest=D2, version="1.5.0")
-    done = rollback(built, "orders-api", "dev")
+    done, _ = rollback(built, "orders-api", "dev")
     assert (done.previous_digest, done.digest) == (D2, D1)
     assert built.current_image("dev", "orders-api")["digest"] == D1
     assert built.promotions("dev", "orders-api")[-1]["trigger"] == "rollback"

@@ -1,20 +1,42 @@
-"""`slipway-gitops`: promote, record, roll back, flip flags and check the environments tree."""
+"""`slipway-gitops`: promote, record, roll back, flip flags and check the environments tree.
+
+Every change (promote, record, rollback, flag) is committed signed-off with its
+actor, reason, digest and checks as trailers (audit.py); `history` prints them.
+"""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from slipway_delivery.applications import add_service
+from slipway_delivery.audited_commands import AUDITED_COMMANDS
 from slipway_delivery.cli_support import run_cli
 from slipway_delivery.errors import DeliveryError, UsageError
-from slipway_delivery.flags import export_flagd_json, set_flag
+from slipway_delivery.flags import export_flagd_json
 from slipway_delivery.gitops_tree import DEFAULT_TREE, ENVIRONMENTS, STAGES, GitopsTree
-from slipway_delivery.promotion import TRIGGERS, promote, record_verification, rollback
+from slipway_delivery.promotion import TRIGGERS
 from slipway_delivery.tree_check import check_tree
+
+
+def _audited(reason_required: bool) -> argparse.ArgumentParser:
+    """Options of the commands whose change becomes a signed-off commit."""
+    opts = argparse.ArgumentParser(add_help=False)
+    opts.add_argument("--actor", help="who asks for the change (default: CI user, git user.name)")
+    opts.add_argument("--reason", required=reason_required, help="why (recorded in the commit)")
+    opts.add_argument(
+        "--no-commit", action="store_true",
+        help="write the files only (no audit commit; the caller commits)",
+    )  # fmt: skip
+    return opts
+
+
+def _service(p: argparse.ArgumentParser) -> None:
+    """SERVICE positionally (`rollback orders-api --env prod`) or as --service."""
+    p.add_argument("service_arg", nargs="?", metavar="SERVICE")
+    p.add_argument("--service", dest="service_opt", metavar="NAME")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -22,8 +44,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--tree", type=Path, default=DEFAULT_TREE, help="GitOps tree root")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("promote", help="pin a digest in an environment (the PR's change)")
-    p.add_argument("--service", required=True)
+    p = sub.add_parser(
+        "promote", parents=[_audited(False)], help="pin a digest in an environment (a PR's change)"
+    )
+    _service(p)
     p.add_argument("--to", required=True, choices=ENVIRONMENTS, dest="env")
     p.add_argument("--digest", required=True)
     p.add_argument("--version", required=True)
@@ -33,20 +57,29 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--approved-by", help="approver (required for stage and prod)")
     p.add_argument("--pr-body", type=Path, help="write the pull request text here")
 
-    r = sub.add_parser("record", help="record a verification result for a digest")
-    r.add_argument("--service", required=True)
+    r = sub.add_parser(
+        "record", parents=[_audited(False)], help="record a verification result for a digest"
+    )
+    _service(r)
     r.add_argument("--env", required=True, choices=STAGES)
     r.add_argument("--digest", required=True)
     r.add_argument("--result", required=True, choices=("passed", "failed"))
     r.add_argument("--version")
     r.add_argument("--evidence", type=Path, help="JSON from slipway-smoke/--release record")
 
-    b = sub.add_parser("rollback", help="pin the previously promoted digest again")
-    b.add_argument("--service", required=True)
+    b = sub.add_parser(
+        "rollback", parents=[_audited(True)],
+        help="pin again the last digest that passed this environment's checks",
+    )  # fmt: skip
+    _service(b)
     b.add_argument("--env", required=True, choices=ENVIRONMENTS)
+    b.add_argument("--digest", help="this digest instead (refused unless it passed there)")
+    b.add_argument("--pr-body", type=Path, help="write the pull request text here")
 
-    f = sub.add_parser("flag", help="flip a feature flag in one environment")
-    f.add_argument("--service", required=True)
+    f = sub.add_parser(
+        "flag", parents=[_audited(True)], help="flip a feature flag in one environment"
+    )
+    _service(f)
     f.add_argument("--env", required=True, choices=ENVIRONMENTS)
     f.add_argument("--flag", required=True)
     f.add_argument("--variant", required=True)
@@ -61,47 +94,31 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--repo-url", required=True, help="git URL Argo CD reads this repo from")
     a.add_argument("--service-path", help="service folder in the repo (default services/NAME)")
 
+    h = sub.add_parser("history", help="the audited changes of a service (from git)")
+    _service(h)
+    h.add_argument("--env", choices=ENVIRONMENTS)
+    h.add_argument("--json", action="store_true", help="JSON instead of a table")
+
     sub.add_parser("check", help="validate the tree (digests pinned, no latest)")
     return parser
 
 
-def _evidence(path: Path | None) -> dict[str, object] | None:
-    if path is None:
-        return None
-    try:
-        data = json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as exc:
-        raise UsageError(f"--evidence {path}: unreadable JSON ({exc})") from None
-    keep = ("result", "url", "checks", "window", "gates", "smoke_image", "digest", "version")
-    return {k: data[k] for k in keep if k in data}
+def _service_name(args: argparse.Namespace) -> str:
+    if args.service_arg and args.service_opt and args.service_arg != args.service_opt:
+        raise UsageError(f"SERVICE {args.service_arg!r} and --service {args.service_opt!r} differ")
+    name = args.service_arg or args.service_opt
+    if not name:
+        raise UsageError(f"{args.command}: name the service (SERVICE or --service NAME)")
+    return str(name)
 
 
 def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     tree = GitopsTree(args.tree)
-    if args.command == "promote":
-        done, evidence = promote(
-            tree, args.service, args.env, args.digest, args.version,
-            repository=args.image or f"127.0.0.1:5000/{args.service}",
-            trigger=args.trigger, git_ref=args.git_ref, approved_by=args.approved_by,
-        )  # fmt: skip
-        body = done.pr_body({k: v for k, v in evidence.items() if k != "evidence"})
-        if args.pr_body:
-            args.pr_body.write_text(f"{done.pr_title()}\n\n{body}")
-        print(done.pr_title())
-        print(body)
-    elif args.command == "record":
-        entry = record_verification(
-            tree, args.service, args.env, args.digest, args.result,
-            version=args.version, evidence=_evidence(args.evidence),
-        )  # fmt: skip
-        print(f"recorded {args.service}@{args.digest} {args.env}: {entry['result']}")
-    elif args.command == "rollback":
-        done = rollback(tree, args.service, args.env)
-        print(f"{done.pr_title()} (rollback from {done.previous_digest} to {done.digest})")
-    elif args.command == "flag":
-        old, new = set_flag(tree, args.env, args.service, args.flag, args.variant)
-        print(f"{args.service} {args.env}: flag {args.flag} {old} -> {new}")
+    if hasattr(args, "service_arg"):
+        args.service = _service_name(args)
+    if args.command in AUDITED_COMMANDS:
+        AUDITED_COMMANDS[args.command](args, tree)
     elif args.command == "export-flags":
         print(export_flagd_json(tree, args.env, args.service, args.out))
     elif args.command == "add-service":

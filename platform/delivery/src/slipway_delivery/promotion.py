@@ -171,21 +171,50 @@ def _pin(
     return Promotion(service, env, digest, version, (previous or {}).get("digest"), rel)
 
 
-def rollback(tree: GitopsTree, service: str, env: str) -> Promotion:
-    """Pin the digest that ran before the current one (the newest different one)."""
+def rollback(
+    tree: GitopsTree, service: str, env: str, *, digest: str | None = None
+) -> tuple[Promotion, dict[str, Any]]:
+    """Pin again the newest earlier digest that passed `env`'s checks (or `digest`).
+
+    A digest qualifies only if its newest verification recorded in `env` passed:
+    a digest that never passed there (never checked, or failed last) is refused,
+    chosen explicitly or not. Returns the change and the verification relied on.
+    """
     check_env(env)
     current = tree.current_image(env, service)
     if current is None:
         raise UsageError(f"{service} has never been promoted to {env}: nothing to roll back")
-    for record in reversed(tree.promotions(env, service)):
-        if record.get("digest") != current.get("digest"):
+    deployed = [r for r in tree.promotions(env, service) if r.get("digest")]
+    if digest is not None:
+        check_digest(digest)
+        if digest == current.get("digest"):
+            raise PromotionRefusedError(f"refused: {service} in {env} already runs {digest}")
+        candidates = [r for r in deployed if r["digest"] == digest]
+        if not candidates:
+            raise PromotionRefusedError(
+                f"refused: {service}@{digest} was never deployed to {env}; "
+                "roll back only to a digest that ran there"
+            )
+    else:
+        candidates = [r for r in deployed if r["digest"] != current.get("digest")]
+    seen: dict[str, str] = {}
+    for record in reversed(candidates):
+        evidence = tree.latest_verification(env, service, record["digest"])
+        if evidence and evidence.get("result") == "passed":
             why = {"trigger": "rollback", "from": env, "git_ref": None, "approved_by": None}
-            return _pin(
+            done = _pin(
                 tree, service=service, env=env, digest=record["digest"],
                 version=record["version"], repository=current["repository"],
                 why=why, previous=current,
             )  # fmt: skip
-    raise PromotionRefusedError(f"{service} in {env} has no earlier digest to roll back to")
+            return done, evidence
+        seen.setdefault(record["digest"], (evidence or {}).get("result", "never checked"))
+    tried = ", ".join(f"{d} ({why})" for d, why in seen.items()) or "none"
+    raise PromotionRefusedError(
+        f"refused: no earlier digest of {service} passed its {env} checks "
+        f"(candidates: {tried}); record a passed check with `slipway-gitops record --env {env}` "
+        "or roll forward"
+    )
 
 
 def record_verification(
