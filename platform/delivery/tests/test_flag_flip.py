@@ -44,7 +44,7 @@ def test_kill_switch_flip_without_restart(tree: Path, flags_dir: Path) -> None:
     base = ["--tree", str(tree)]
     target = ["--service", "orders-api", "--env", "prod"]
     export = [*base, "export-flags", *target, "--out", str(flags_dir / "flags.json")]
-    flip = [*base, "flag", *target, "--flag", "items-kill-switch", "--variant"]
+    flip = [*base, "flag", *target, "--reason", "test", "--flag", "items-kill-switch", "--variant"]
 
     assert gitops_cli.main([*flip, "off"]) == 0
     assert gitops_cli.main(export) == 0

@@ -229,6 +229,9 @@ def test_failed_smoke_rolls_dev_back_and_blocks_qa(
         assert gitops_cli.main([*base, "record", *svc, "--env", "build", "--digest", digest,
                                 "--result", "passed"]) == 0  # fmt: skip
         assert gitops_cli.main([*promote, "--digest", digest]) == 0
+        if digest == good:  # the good release passed its dev checks before the bad one came
+            assert gitops_cli.main([*base, "record", *svc, "--env", "dev", "--digest", good,
+                                    "--result", "passed"]) == 0  # fmt: skip
 
     env = {"APP_ENV": "dev", "HELLO_FAIL_EVERY": "5"}  # the bad release's bug
     with run_service(f"{repository}@{bad}", env=env, name_prefix=SERVICE) as svc_:
@@ -236,7 +239,7 @@ def test_failed_smoke_rolls_dev_back_and_blocks_qa(
     assert code == 1
     assert gitops_cli.main([*base, "record", *svc, "--env", "dev", "--digest", bad,
                             "--result", "failed"]) == 0  # fmt: skip
-    assert gitops_cli.main([*base, "rollback", *svc, "--env", "dev"]) == 0
+    assert gitops_cli.main([*base, "rollback", *svc, "--env", "dev", "--reason", "smoke"]) == 0
     values = (tree / "envs" / "dev" / SERVICE / "values.yaml").read_text()
     assert f"digest: {good}" in values
     capsys.readouterr()
