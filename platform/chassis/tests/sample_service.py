@@ -9,10 +9,15 @@ import asyncio
 import faulthandler
 import os
 import signal
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from decimal import Decimal
+from typing import Annotated
+
 from fastapi import FastAPI
+from pydantic import BaseModel, ConfigDict, Field
 from slipway_chassis import ServiceSettings, create_app, get_logger, serve
 
 
@@ -41,6 +46,36 @@ async def item(item_id: int) -> dict[str, int]:
 async def slow(seconds: float = 0.5) -> dict[str, float]:
     await asyncio.sleep(seconds)
     return {"slept": seconds}
+
+
+class Order(BaseModel):
+    """A body with the field kinds hostile input aims at."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, Field(min_length=1, max_length=5)]
+    quantity: Annotated[int, Field(ge=1, le=10)]
+    price: Annotated[Decimal, Field(gt=0, max_digits=10, decimal_places=2)]
+    tags: list[str] = []
+
+
+@app.post("/orders")
+async def order(new: Order) -> dict[str, int]:
+    return {"tags": len(new.tags)}
+
+
+@app.get("/boom")
+async def boom() -> dict[str, str]:
+    raise RuntimeError("sample failure")
+
+
+@app.get("/spin")
+async def spin(seconds: float = 1.0) -> dict[str, float]:
+    # Holds the event loop (and the request's context) so a signal lands inside it.
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        pass
+    return {"spun": seconds}
 
 
 if __name__ == "__main__":

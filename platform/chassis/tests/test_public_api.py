@@ -13,12 +13,14 @@ CONTRACTS = Path(__file__).parents[2] / "CONTRACTS.md"
 
 EXPECTED = [
     "DURATION_BUCKETS",
+    "PROBLEM_JSON",
     "CircuitOpenError",
     "DependencyCircuit",
     "Environment",
     "FeatureFlags",
     "HealthCheck",
     "HealthState",
+    "Problem",
     "ServiceSettings",
     "SettingsError",
     "WorkerContext",
@@ -27,6 +29,7 @@ EXPECTED = [
     "create_worker_app",
     "dependency_breaker",
     "get_logger",
+    "problem_responses",
     "resilient_client",
     "run_worker",
     "serve",

@@ -21,6 +21,7 @@ from slipway_chassis.flags import FeatureFlags
 from slipway_chassis.health import HealthCheck, HealthState
 from slipway_chassis.logs import configure_logging, get_logger
 from slipway_chassis.metrics import DURATION_BUCKETS
+from slipway_chassis.problems import PROBLEM_JSON, Problem, problem_responses
 from slipway_chassis.resilience import CircuitOpenError, resilient_client
 from slipway_chassis.server import serve
 from slipway_chassis.settings import Environment, ServiceSettings, SettingsError
@@ -28,12 +29,14 @@ from slipway_chassis.worker import WorkerContext, create_worker_app, run_worker
 
 __all__ = [
     "DURATION_BUCKETS",
+    "PROBLEM_JSON",
     "CircuitOpenError",
     "DependencyCircuit",
     "Environment",
     "FeatureFlags",
     "HealthCheck",
     "HealthState",
+    "Problem",
     "ServiceSettings",
     "SettingsError",
     "WorkerContext",
@@ -42,6 +45,7 @@ __all__ = [
     "create_worker_app",
     "dependency_breaker",
     "get_logger",
+    "problem_responses",
     "resilient_client",
     "run_worker",
     "serve",

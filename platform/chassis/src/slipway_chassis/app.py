@@ -5,27 +5,27 @@
 
 gives JSON logs with trace ids, one OTel server span per request, RED metrics
 and `/metrics`, `/livez` `/readyz` `/startupz`, feature flags on `app.state.flags`,
-`CircuitOpenError` -> 503 + Retry-After, docs off in prod, and a lifespan that
-starts everything after any fork and flushes spans on shutdown.
+every error as problem+json (`problems.py`; `CircuitOpenError` -> 503 +
+Retry-After), the request limits of the settings (body size while it streams,
+header count, concurrency), docs off in prod, and a lifespan that starts
+everything after any fork and flushes spans on shutdown.
 """
 
 from __future__ import annotations
 
 import gc
-import math
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
 from slipway_chassis.flags import FeatureFlags
 from slipway_chassis.health import HealthCheck, HealthState
 from slipway_chassis.logs import configure_logging, get_logger
 from slipway_chassis.metrics import RequestMetrics, mark_worker_dead, set_build_info
 from slipway_chassis.middleware import ChassisMiddleware, Telemetry
-from slipway_chassis.resilience import CircuitOpenError
+from slipway_chassis.problems import install_problem_handlers
 from slipway_chassis.settings import ServiceSettings
 from slipway_chassis.tracing import configure_tracing, get_tracer, shutdown_tracing
 
@@ -36,17 +36,6 @@ _log = get_logger("slipway_chassis")
 # FastAPI >= 0.165 traces natively as soon as a global TracerProvider exists (4 spans
 # per request): the chassis owns the single server span, so native telemetry is off.
 _NATIVE_TELEMETRY_OFF = {"tracing": False, "metrics": False, "logs": False, "auto_configure": False}
-
-
-async def circuit_open_handler(_request: Request, exc: Exception) -> JSONResponse:
-    """Map `CircuitOpenError` to 503 with `Retry-After` (whole seconds, at least 1)."""
-    assert isinstance(exc, CircuitOpenError)  # noqa: S101 - registered for this type only
-    retry_after = max(1, math.ceil(exc.retry_after_seconds))
-    return JSONResponse(
-        {"detail": f"dependency {exc.dependency!r} unavailable", "dependency": exc.dependency},
-        status_code=503,
-        headers={"Retry-After": str(retry_after)},
-    )
 
 
 def chassis_lifespan(
@@ -118,13 +107,17 @@ def create_app(
         access_log=access_log,
         expose_metrics=settings.metrics_enabled,
         health=HealthState(tuple(readiness_checks)),
+        max_request_body_bytes=settings.max_request_body_bytes,
+        max_request_headers=settings.max_request_headers,
+        max_concurrent_requests=settings.max_concurrent_requests,
     )
     flags = FeatureFlags(settings.flags_file, poll_interval_seconds=flags_poll_interval_seconds)
     docs = settings.docs_enabled
     fastapi_kwargs.setdefault("title", settings.service_name)
     fastapi_kwargs.setdefault("version", settings.service_version)
     app = FastAPI(
-        debug=settings.debug,
+        # Never a traceback in a response, whatever the profile (the log has it).
+        debug=False,
         docs_url="/docs" if docs else None,
         redoc_url="/redoc" if docs else None,
         openapi_url="/openapi.json" if docs else None,
@@ -136,6 +129,6 @@ def create_app(
     app.state.flags = flags
     app.state.health = telemetry.health
     app.state.telemetry = telemetry
-    app.add_exception_handler(CircuitOpenError, circuit_open_handler)
+    install_problem_handlers(app)
     app.add_middleware(ChassisMiddleware, telemetry=telemetry)
     return app

@@ -16,6 +16,8 @@ the readiness state are per process.
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import os
 import signal
 import threading
@@ -28,6 +30,7 @@ import uvicorn
 from slipway_chassis.health import HealthState
 from slipway_chassis.logs import get_logger
 from slipway_chassis.metrics import wipe_multiprocess_dir
+from slipway_chassis.protocol import protocol_class
 from slipway_chassis.settings import ServiceSettings
 
 _log = get_logger("slipway_chassis.server")
@@ -36,6 +39,9 @@ _log = get_logger("slipway_chassis.server")
 GRACE_EXCEEDED_EXIT_CODE = 70
 # Seconds of the grace period kept for the lifespan shutdown after in-flight requests.
 LIFESPAN_SHUTDOWN_RESERVE = 2.0
+# During the drain: keep-alive connections idle this long are closed (swept this often).
+IDLE_CLOSE_SECONDS = 1.0
+IDLE_SWEEP_INTERVAL = 0.25
 
 
 class GracefulServer(uvicorn.Server):
@@ -57,18 +63,42 @@ class GracefulServer(uvicorn.Server):
         self._signalled_at = time.monotonic()
         self.health.begin_shutdown()
         self._start_watchdog()  # first: whatever happens next, the process ends in time
-        _log.info(
+        # A signal handler runs inside whatever task was interrupted: log from an empty
+        # context, or the line carries an unrelated request's trace_id/span_id.
+        contextvars.Context().run(
+            _log.info,
             "shutdown signal received: readiness is now false",
             signal=signal.Signals(sig).name,
             drain_seconds=self.drain,
             grace_seconds=self.grace,
         )
+        self._close_idle_connections()
         if self.drain > 0:
             timer = threading.Timer(self.drain, self._stop_accepting, args=(sig, frame))
             timer.daemon = True
             timer.start()
         else:
             self._stop_accepting(sig, frame)
+
+    def _close_idle_connections(self) -> None:
+        # Busy connections get `Connection: close` on their next response (middleware);
+        # keep-alive connections idle since before the signal would stay open until the
+        # listener closes, and a client reusing one then writes into a closing socket.
+        # So, during the drain, close connections idle for IDLE_CLOSE_SECONDS, re-checking.
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+
+        def sweep() -> None:
+            for connection in list(self.server_state.connections):
+                close_if_idle = getattr(connection, "close_if_idle", None)
+                if close_if_idle is not None:
+                    close_if_idle(IDLE_CLOSE_SECONDS)
+            if not self.should_exit:
+                loop.call_later(IDLE_SWEEP_INTERVAL, sweep)
+
+        loop.call_soon_threadsafe(sweep)  # we are in a signal handler: no direct loop work
 
     def _stop_accepting(self, sig: int, frame: FrameType | None) -> None:
         _log.info("draining: no new connections, waiting for in-flight requests")
@@ -124,6 +154,10 @@ def serve(
         # lifespan shutdown (flags, span flush); the watchdog caps the total at `grace`.
         timeout_graceful_shutdown=max(1, int(grace - drain - LIFESPAN_SHUTDOWN_RESERVE)),
         server_header=False,
+        # Limits (README "Limits"): head size on h11, head and keep-alive timeouts.
+        http=protocol_class(settings.request_head_timeout_seconds),
+        h11_max_incomplete_event_size=settings.max_request_header_bytes,
+        timeout_keep_alive=settings.keep_alive_timeout_seconds,
         **uvicorn_kwargs,
     )
     GracefulServer(config, health, grace, drain).run()

@@ -104,6 +104,13 @@ class ServiceSettings(BaseSettings):
     http_port: Annotated[int, Field(ge=1, le=65535)] = 8000
     shutdown_grace_seconds: Annotated[float, Field(ge=0, le=3600)] = 20
     docs_enabled: bool = True
+    # Limits of the HTTP server (README "Limits"): safe defaults for a JSON API.
+    max_request_body_bytes: Annotated[int, Field(ge=1, le=1 << 30)] = 1 << 20
+    max_request_header_bytes: Annotated[int, Field(ge=1024, le=1 << 20)] = 16 << 10
+    max_request_headers: Annotated[int, Field(ge=1, le=1000)] = 100
+    request_head_timeout_seconds: Annotated[float, Field(gt=0, le=300)] = 10.0
+    keep_alive_timeout_seconds: Annotated[int, Field(ge=1, le=3600)] = 5
+    max_concurrent_requests: Annotated[int, Field(ge=1, le=100_000)] = 100
 
     def __init__(self, **values: Any) -> None:
         try:
@@ -150,7 +157,7 @@ class ServiceSettings(BaseSettings):
 
     @property
     def debug(self) -> bool:
-        """Tracebacks in HTTP error responses: only in dev, never elsewhere."""
+        """The dev profile (verbose defaults); responses never carry tracebacks in any profile."""
         return self.app_env is Environment.DEV
 
     @property
