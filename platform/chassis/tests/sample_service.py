@@ -12,7 +12,6 @@ import signal
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-
 from decimal import Decimal
 from typing import Annotated
 

@@ -1,4 +1,4 @@
-"""The error model seen from outside: a real uvicorn process answers hostile input as problem+json."""
+"""The error model from outside: a real uvicorn process answers hostile input as problem+json."""
 
 from __future__ import annotations
 
@@ -68,10 +68,9 @@ def test_invalid_input_is_a_4xx_problem_naming_the_field(
     problem = _assert_problem(response, status)
     assert problem["instance"] == "/orders"
     if field is not None:
-        assert problem["errors"] and any(  # type: ignore[attr-defined]
-            e["loc"] == ["body", field]
-            for e in problem["errors"]  # type: ignore[attr-defined]
-        ), problem
+        errors = problem["errors"]
+        assert isinstance(errors, list)
+        assert any(e["loc"] == ["body", field] for e in errors), problem
         assert field in str(problem["detail"])
     # Nothing the client sent is echoed back beyond a sanitized, bounded field name.
     assert len(response.content) < 4000
@@ -106,7 +105,8 @@ def test_unexpected_exception_is_logged_once_and_the_connection_stays_usable(
         assert headers["content-type"] == PROBLEM_JSON
         problem = json.loads(body)
         assert problem["detail"] == "unexpected error"
-        assert b"sample failure" not in body and b"Traceback" not in body
+        assert b"sample failure" not in body
+        assert b"Traceback" not in body
         assert "close" not in headers.get("connection", "")
         # Same socket, next request: the keep-alive connection survived the 500.
         assert connection.request("GET", "/items/7")[0] == 200
