@@ -1,7 +1,7 @@
 """The example resource: what clients send and what they get back.
 
-Pydantic does the request validation, so a bad body is answered with 422 and
-a message naming the field before any code of ours runs.
+Pydantic does the request validation, so a bad body is answered with 422
+(problem+json, `errors` naming the field) before any code of ours runs.
 """
 
 from __future__ import annotations
@@ -11,7 +11,22 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+
+def storable_text(value: str) -> str:
+    """Reject what PostgreSQL text cannot hold: NUL, and lone surrogates (not UTF-8)."""
+    if "\x00" in value:
+        raise ValueError("must not contain NUL (\\u0000) characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode text (it contains a lone surrogate)") from None
+    return value
+
+
+# Every free-text field of a stored model uses it.
+Text = Annotated[str, AfterValidator(storable_text)]
 
 
 class ItemCreate(BaseModel):
@@ -19,7 +34,7 @@ class ItemCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    name: Annotated[str, Field(min_length=1, max_length=120, examples=["blue mug"])]
+    name: Annotated[Text, Field(min_length=1, max_length=120, examples=["blue mug"])]
     quantity: Annotated[int, Field(ge=1, le=10_000)]
     unit_price: Annotated[Decimal, Field(gt=0, max_digits=10, decimal_places=2)]
 

@@ -64,12 +64,30 @@ def test_create_then_read_an_item(client: TestClient) -> None:
         ({**ITEM, "name": ""}, "name"),
         ({"name": "mug", "quantity": 1}, "unit_price"),
         ({**ITEM, "colour": "blue"}, "colour"),
+        # PostgreSQL cannot store NUL; a lone surrogate is not UTF-8 (both were 500s).
+        ({**ITEM, "name": "a\u0000b"}, "name"),
+        ({**ITEM, "name": "ab\ud800"}, "name"),
     ],
 )
 def test_bad_input_is_422_naming_the_field(client: TestClient, body: dict, field: str) -> None:
-    response = client.post("/items", json=body)
+    response = client.post(
+        "/items",
+        content=json.dumps(body),  # json.dumps escapes a lone surrogate; httpx's json= cannot
+        headers={"content-type": "application/json"},
+    )
     assert response.status_code == 422
-    assert field in {str(part) for err in response.json()["detail"] for part in err["loc"]}
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert field in {str(part) for err in problem["errors"] for part in err["loc"]}
+    assert field in problem["detail"]
+
+
+def test_out_of_range_number_is_422_naming_the_field(client: TestClient) -> None:
+    # 1e400 parses as infinity; rendering its 422 used to raise (HTTP 500).
+    body = b'{"name": "mug", "quantity": 1, "unit_price": 1e400}'
+    response = client.post("/items", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"] == ["body", "unit_price"]
 
 
 def test_unknown_item_is_404(client: TestClient) -> None:
