@@ -110,9 +110,14 @@ def test_ctrl_c_then_resume_finishes_the_rest(tmp_path: Path, factory: MemberFac
             pytest.fail(f"run ended before it could be interrupted: {proc.communicate()}")
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the whole foreground group
-    _, stderr = proc.communicate(timeout=600)
+    stdout, stderr = proc.communicate(timeout=600)
 
     assert proc.returncode == 130, stderr
+    partial = json.loads(stdout)  # --json still prints what finished
+    assert partial["interrupted"] is True
+    assert partial["exit_code"] == 130
+    assert [m["member"] for m in partial["members"]][0] == "one"
+    assert partial["summary"]["updated"] == len(partial["members"])
     assert "--resume" in stderr
     assert not (state / "work").exists()  # no scratch clones left behind
     recorded = json.loads(state_file.read_text())["outcomes"]

@@ -15,13 +15,13 @@ from slipway_fleet import report
 from slipway_fleet.fleet import Fleet, FleetFileError, discover, load_fleet_file
 from slipway_fleet.member_update import UpdateJob, update_member
 from slipway_fleet.outcome import Outcome
+from slipway_fleet.preflight import UsageError, check_run, check_target_syntax
 from slipway_fleet.publish import PublishConfig
 from slipway_fleet.runner import run_parallel
 from slipway_fleet.state import RunState, StateError, default_state_dir
 from slipway_fleet.status import StatusJob, member_status
 
 DEFAULT_JOBS = 2
-EXIT_INTERRUPTED = 130  # the shell's convention for SIGINT
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -53,6 +53,11 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         metavar="CMD",
         help="fast check command for every member without its own (repeatable)",
+    )
+    up.add_argument(
+        "--allow-downgrade",
+        action="store_true",
+        help="update members that are newer than --to back to it (refused otherwise)",
     )
     up.add_argument("--data-dir", type=Path, help="answers for new questions: DIR/<member>.yml")
     up.add_argument(
@@ -102,19 +107,21 @@ def main(argv: list[str] | None = None) -> int:
         err.print("--jobs must be at least 1")
         return report.EXIT_USAGE
     try:
+        if args.command == "update":
+            check_target_syntax(args.to)  # before reading the fleet or taking the lock
         fleet, key = _load(args)
         with RunState(args.state_dir or default_state_dir(key)) as state:
             show = not (args.json or args.no_progress) and err.is_terminal
             if args.command == "status":
                 return _status(args, fleet, state, out=out, err=err, show=show)
             return _update(args, fleet, state, out=out, err=err, show=show)
-    except (FleetFileError, StateError) as exc:
+    except (FleetFileError, StateError, UsageError) as exc:
         err.print(f"[red]error:[/] {exc}", markup=True)
         return report.EXIT_USAGE
     except KeyboardInterrupt:
         # Scratch clones are gone (RunState cleanup); finished members are in state.json.
         err.print("interrupted: rerun the same command with --resume to finish the rest")
-        return EXIT_INTERRUPTED
+        return report.EXIT_INTERRUPTED
 
 
 def _status(
@@ -162,12 +169,13 @@ def _update(
             token_env=args.token_env,
             base_branch=args.base_branch,
         )
+    run_id = uuid.uuid4().hex
+    check_run(fleet, args.to, state.cache, run_id, allow_downgrade=args.allow_downgrade)
     key = f"{args.to}{' (dry run)' if args.dry_run else ''}"
     previous = state.previous(key) if args.resume else {}
     if not args.dry_run:
         state.start(key, previous)
     todo = [m for m in fleet.members if m.name not in previous]
-    run_id = uuid.uuid4().hex
     jobs = [
         UpdateJob(
             member=m,
@@ -180,30 +188,39 @@ def _update(
             publish=publish,
             data=_data_for(args.data_dir, m.name),
             run_id=run_id,
+            allow_downgrade=args.allow_downgrade,
         )
         for m in todo
     ]
     for m in todo:
         (state.logs / f"{m.name}.log").unlink(missing_ok=True)
 
-    def record(_index: int, outcome: Outcome) -> None:
-        if not args.dry_run:
-            state.record(outcome)
-
-    results = run_parallel(
-        update_member,
-        jobs,
-        names=[m.name for m in todo],
-        workers=args.jobs,
-        label=f"update -> {args.to}",
-        console=err,
-        show_progress=show,
-        on_result=record,
-    )
-    by_name = {o.member: o for o in results}
+    by_name: dict[str, Outcome] = {}
     for name, outcome in previous.items():
         outcome.from_previous_run = True
         by_name[name] = outcome
+
+    def record(_index: int, outcome: Outcome) -> None:
+        by_name[outcome.member] = outcome
+        if not args.dry_run:
+            state.record(outcome)
+
+    try:
+        run_parallel(
+            update_member,
+            jobs,
+            names=[m.name for m in todo],
+            workers=args.jobs,
+            label=f"update -> {args.to}",
+            console=err,
+            show_progress=show,
+            on_result=record,
+        )
+    except KeyboardInterrupt:
+        if args.json:  # scripts still get what finished; members not started are absent
+            done = [by_name[m.name] for m in fleet.members if m.name in by_name]
+            print(report.update_json(args.to, args.dry_run, done, interrupted=True))
+        raise
     outcomes = [by_name[m.name] for m in fleet.members]
     if args.json:
         print(report.update_json(args.to, args.dry_run, outcomes))

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from slipway_fleet import member_repo, migrations, renders
+from slipway_fleet import member_repo, migrations, preflight, renders, threeway
 from slipway_fleet.checks import run_checks
 from slipway_fleet.conflicts import conflicted_files
 from slipway_fleet.fleet import Member
@@ -52,6 +52,7 @@ class UpdateJob:
     publish: PublishConfig | None = None
     data: dict[str, Any] = field(default_factory=dict)
     run_id: str = ""  # the template is fetched once per run, not once per member
+    allow_downgrade: bool = False
 
 
 @contextlib.contextmanager
@@ -116,10 +117,10 @@ def _update(job: UpdateJob, scratch: Path) -> Outcome:
     base = Outcome(
         member.name, Result.UP_TO_DATE, from_version=str(current), to_version=str(target.version)
     )
-    if current >= target.version:
-        base.reason = f"already at {current}" + (
-            " (newer than target)" if current > target.version else ""
-        )
+    if current > target.version and not job.allow_downgrade:
+        raise MemberError("downgrade", preflight.downgrade_problem(member.name, current, target))
+    if current == target.version:
+        base.reason = f"already at {current}"
         return base
     base.branch = member_repo.branch_name(member, str(current), str(target.version))
     if existing := _existing_branch(repo, sub, base, target):
@@ -132,9 +133,17 @@ def _update(job: UpdateJob, scratch: Path) -> Outcome:
     old, new = _reference_renders(template, answers, target, data, job.cache_root)
     before = renders.read_files(sub, set(old) | set(new))
     base.migrations = [
-        f"{m.version}: {m.command}" for m in migrations.applicable(config, current, target.version)
+        f"{m.version}: {migrations.rendered_command(m, config, {**answers, **data}, template.url)}"
+        for m in migrations.applicable(config, current, target.version)
     ]
-    _run_copier_update(sub, target, data, config)
+    if current > target.version:  # --allow-downgrade: copier refuses, merge the renders
+        base.migrations = []
+        threeway.merge_renders(sub, old, new)
+        threeway.set_answers_commit(
+            sub, config.get("_answers_file", ".copier-answers.yml"), target.tag
+        )
+    else:
+        _run_copier_update(sub, target, data, config)
     kept_edited, kept_deleted = _keep_member_files(sub, before, old, new)
     base.kept_edited, base.kept_deleted = kept_edited, kept_deleted
     _stage(repo, member)

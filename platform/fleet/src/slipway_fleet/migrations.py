@@ -9,7 +9,9 @@ version, and `applicable()` is what `--dry-run` lists.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import shlex
+import sys
+from dataclasses import dataclass, field
 from typing import Any
 
 from packaging.version import InvalidVersion, Version
@@ -22,6 +24,7 @@ class Migration:
     version: str
     command: str
     declared_index: int
+    raw: Any = field(default=None, compare=False)  # the command as declared (str or list)
 
 
 class MigrationConfigError(ValueError):
@@ -42,8 +45,36 @@ def applicable(config: dict[str, Any], current: Version, target: Version) -> lis
             ) from exc
         if current < version <= target:
             command = entry.get("command", entry.get("after", entry.get("before", "")))
-            found.append(Migration(str(entry["version"]), str(command), index))
+            shown = shlex.join(map(str, command)) if isinstance(command, list) else str(command)
+            found.append(Migration(str(entry["version"]), shown, index, command))
     return sorted(found, key=lambda m: (Version(m.version), m.declared_index))
+
+
+def rendered_command(
+    migration: Migration, config: dict[str, Any], answers: dict[str, Any], src_path: str
+) -> str:
+    """The command as copier will run it: Jinja rendered with the answers and copier's
+    own variables (`_copier_python`, `_copier_conf.*`), so reports show no raw `{{ }}`."""
+    from jinja2 import TemplateError  # noqa: PLC0415 - jinja2 comes with copier
+    from jinja2.sandbox import SandboxedEnvironment  # noqa: PLC0415
+
+    env = SandboxedEnvironment(**(config.get("_envops") or {}))
+    context = {
+        **{k: v for k, v in answers.items() if not k.startswith("_")},
+        "_copier_python": sys.executable,
+        "_copier_conf": {
+            "answers_file": config.get("_answers_file", ".copier-answers.yml"),
+            "src_path": src_path,
+            "dst_path": ".",
+        },
+        "_stage": "after",
+    }
+    parts = migration.raw if isinstance(migration.raw, list) else [migration.raw]
+    try:
+        rendered = [env.from_string(str(part)).render(context) for part in parts]
+    except TemplateError as exc:
+        return f"{migration.command} (cannot render: {exc})"
+    return shlex.join(rendered) if isinstance(migration.raw, list) else rendered[0]
 
 
 def declared_out_of_order(config: dict[str, Any], current: Version, target: Version) -> bool:

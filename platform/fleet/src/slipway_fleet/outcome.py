@@ -25,6 +25,7 @@ class Category(StrEnum):
     UNREACHABLE = "unreachable"  # repository cannot be read (path, network, auth)
     NOT_A_MEMBER = "not-a-member"  # no .copier-answers.yml where expected
     DIRTY = "dirty"  # uncommitted changes in the member's working tree
+    DOWNGRADE = "downgrade"  # the target is older than the member (no --allow-downgrade)
     UNKNOWN_VERSION = "unknown-version"  # `_commit` is not in the template's history
     MISSING_ANSWER = "missing-answer"  # new required question without a value
     REPLAY = "replay"  # the member's old template version does not render

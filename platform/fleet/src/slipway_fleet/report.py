@@ -15,6 +15,7 @@ from slipway_fleet.status import MemberStatus
 
 # Exit codes of `update` (documented in the README): the worst outcome wins.
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CONFLICTED, EXIT_SKIPPED = 0, 1, 2, 3, 4
+EXIT_INTERRUPTED = 130  # the shell's convention for SIGINT
 _BUCKETS = ("updated", "up-to-date", "conflicted", "skipped", "failed")
 _STYLE = {
     Result.UPDATED: "green",
@@ -45,13 +46,16 @@ def update_exit_code(outcomes: list[Outcome]) -> int:
     return EXIT_OK
 
 
-def update_json(target: str, dry_run: bool, outcomes: list[Outcome]) -> str:
+def update_json(
+    target: str, dry_run: bool, outcomes: list[Outcome], *, interrupted: bool = False
+) -> str:
     doc: dict[str, Any] = {
         "command": "update",
         "target": target,
         "dry_run": dry_run,
+        "interrupted": interrupted,  # True: only the members that finished are listed
         "summary": summary(outcomes),
-        "exit_code": update_exit_code(outcomes),
+        "exit_code": EXIT_INTERRUPTED if interrupted else update_exit_code(outcomes),
         "members": [o.to_json() for o in outcomes],
     }
     return json.dumps(doc, indent=2)

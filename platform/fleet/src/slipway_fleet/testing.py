@@ -8,7 +8,8 @@ The template's releases, as PEP 440 tags:
   v2.0.0  README.md and app.py changed, legacy.txt deleted, docs/index.md added;
           migrations declared out of version order (2.0.0 before 1.1.0); the 2.0.0
           migration fails in a member holding a FAIL_MIGRATION file
-  v3.0.0  a new required question `cost_center` (no default); migration 3.0.0
+  v3.0.0  a new required question `cost_center` (no default); migration 3.0.0 (its
+          command uses Jinja: reports must show it rendered)
 Every migration appends its version to `.migrations.log` in the member.
 """
 
@@ -158,7 +159,7 @@ def make_template_repo(root: Path) -> Path:
             + required
             + "\n_migrations:\n"
             + v2_migrations
-            + _migration("3.0.0"),
+            + _migration("3.0.0", "test -f {{ _copier_conf.answers_file }} && "),
             t + "billing.txt.jinja": "cost centre: {{ cost_center }}\n",
         },
     )
