@@ -63,7 +63,8 @@ def test_downgrade_is_refused_naming_the_version_unless_allowed(
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "member newer is at 2.0.0, newer than --to 1.1.0" in proc.stderr
     assert "--allow-downgrade" in proc.stderr
-    assert branches(newer) == {"main"} and branches(tmp_path / "older") == {"main"}
+    assert branches(newer) == {"main"}
+    assert branches(tmp_path / "older") == {"main"}
 
     run = run_fleet(
         "update",
@@ -137,5 +138,6 @@ def test_migrations_are_shown_rendered(tmp_path: Path, factory: MemberFactory) -
         text=True,
         check=True,
     ).stdout
-    assert f"- {expected}" in body and "{{" not in body
+    assert f"- {expected}" in body
+    assert "{{" not in body
     assert show(tmp_path / "one", out["branch"], ".migrations.log") == "3.0.0\n"

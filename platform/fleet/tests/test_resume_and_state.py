@@ -116,7 +116,7 @@ def test_ctrl_c_then_resume_finishes_the_rest(tmp_path: Path, factory: MemberFac
     partial = json.loads(stdout)  # --json still prints what finished
     assert partial["interrupted"] is True
     assert partial["exit_code"] == 130
-    assert [m["member"] for m in partial["members"]][0] == "one"
+    assert partial["members"][0]["member"] == "one"
     assert partial["summary"]["updated"] == len(partial["members"])
     assert "--resume" in stderr
     assert not (state / "work").exists()  # no scratch clones left behind
