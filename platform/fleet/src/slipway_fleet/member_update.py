@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from slipway_fleet import member_repo, migrations, preflight, renders, threeway
+from slipway_fleet import forge_branch, member_repo, migrations, preflight, renders, threeway
 from slipway_fleet.checks import run_checks
 from slipway_fleet.conflicts import conflicted_files
 from slipway_fleet.fleet import Member
@@ -123,7 +123,13 @@ def _update(job: UpdateJob, scratch: Path) -> Outcome:
         base.reason = f"already at {current}"
         return base
     base.branch = member_repo.branch_name(member, str(current), str(target.version))
-    if existing := _existing_branch(repo, sub, base, target):
+    remote = job.publish.remote if job.publish else "origin"
+    forge = forge_branch.fetch(member, repo, remote, base.branch)
+    merged = forge_branch.default_branch_version(repo, forge, member.subdir) if forge else None
+    if forge and merged and merged >= target.version:  # merged there (branch maybe deleted)
+        base.reason = f"the remote's {forge.default_ref.split('/', 1)[1]} is at {merged} already"
+        return base
+    if existing := _existing_branch(repo, sub, base, target, forge):
         if job.publish and not job.dry_run:
             _publish(job.publish, member, repo, existing)  # retried until it succeeds
         return existing
@@ -244,9 +250,13 @@ def _current_version(answers: dict[str, Any], template: TemplateSource) -> Any:
     return version
 
 
-def _existing_branch(repo: Path, sub: Path, base: Outcome, target: Release) -> Outcome | None:
-    """Reuse an existing update branch: never a duplicate, human commits kept."""
-    remote_ref = f"origin/{base.branch}"
+def _existing_branch(
+    repo: Path, sub: Path, base: Outcome, target: Release, forge: forge_branch.ForgeView | None
+) -> Outcome | None:
+    """Reuse an existing update branch: never a duplicate, human commits kept.
+
+    The forge's copy wins over the home copy: humans resolve and push there."""
+    remote_ref = (forge and forge.branch_ref) or f"origin/{base.branch}"
     if not _has_ref(repo, remote_ref):
         git("checkout", "--quiet", "-b", base.branch, cwd=repo)
         return None

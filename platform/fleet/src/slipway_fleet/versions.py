@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from packaging.version import InvalidVersion, Version
 
+__all__ = ["Release", "Version", "find_release", "parse_version", "releases_from_tags"]
+
 
 @dataclass(frozen=True, order=True)
 class Release:
