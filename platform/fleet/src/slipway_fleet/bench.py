@@ -8,8 +8,6 @@ workers over 1 measured in the same run: absolute numbers depend on the machine 
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
 import tempfile
@@ -21,7 +19,11 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
+from slipway_fleet import report
+from slipway_fleet.fleet import load_fleet_file
+from slipway_fleet.state import RunState
 from slipway_fleet.testing import MemberFactory, commit_all, make_template_repo
+from slipway_fleet.update import UpdateOptions, run_update
 
 _ANSWER_MIX: list[dict[str, Any]] = [
     {},
@@ -52,30 +54,15 @@ def build_fleet(root: Path, factory: MemberFactory, count: int) -> Path:
 
 
 def measure(members: int, workers: int, scratch: Path, factory: MemberFactory) -> dict[str, Any]:
-    from slipway_fleet.cli import main  # noqa: PLC0415 - avoid a cycle cli -> bench
-
     root = scratch / f"fleet-{members}-{workers}"
     root.mkdir()
-    fleet = build_fleet(root, factory, members)
-    sink = io.StringIO()
+    fleet = load_fleet_file(build_fleet(root, factory, members))
     start = time.perf_counter()
-    with contextlib.redirect_stdout(sink):
-        code = main(
-            [
-                "update",
-                "--fleet",
-                str(fleet),
-                "--to",
-                "2.0.0",
-                "--jobs",
-                str(workers),
-                "--json",
-                "--state-dir",
-                str(root / "state"),
-            ]
-        )
+    with RunState(root / "state") as state:
+        outcomes = run_update(fleet, UpdateOptions(target="2.0.0", jobs=workers), state)
     wall = time.perf_counter() - start
-    summary = json.loads(sink.getvalue())["summary"]
+    summary = report.summary(outcomes)
+    code = report.update_exit_code(outcomes)
     return {
         "members": members,
         "workers": workers,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import uuid
 from pathlib import Path
@@ -13,13 +14,12 @@ from rich.console import Console
 
 from slipway_fleet import report
 from slipway_fleet.fleet import Fleet, FleetFileError, discover, load_fleet_file
-from slipway_fleet.member_update import UpdateJob, update_member
-from slipway_fleet.outcome import Outcome
-from slipway_fleet.preflight import UsageError, check_run, check_target_syntax
+from slipway_fleet.preflight import UsageError, check_target_syntax
 from slipway_fleet.publish import PublishConfig
 from slipway_fleet.runner import run_parallel
 from slipway_fleet.state import RunState, StateError, default_state_dir
 from slipway_fleet.status import StatusJob, member_status
+from slipway_fleet.update import UpdateInterrupted, UpdateOptions, run_update
 
 DEFAULT_JOBS = 2
 
@@ -169,59 +169,22 @@ def _update(
             token_env=args.token_env,
             base_branch=args.base_branch,
         )
-    run_id = uuid.uuid4().hex
-    check_run(fleet, args.to, state.cache, run_id, allow_downgrade=args.allow_downgrade)
-    key = f"{args.to}{' (dry run)' if args.dry_run else ''}"
-    previous = state.previous(key) if args.resume else {}
-    if not args.dry_run:
-        state.start(key, previous)
-    todo = [m for m in fleet.members if m.name not in previous]
-    jobs = [
-        UpdateJob(
-            member=m,
-            target=args.to,
-            work_root=state.work,
-            cache_root=state.cache,
-            log_dir=state.logs,
-            dry_run=args.dry_run,
-            checks=tuple(args.check) or fleet.checks,
-            publish=publish,
-            data=_data_for(args.data_dir, m.name),
-            run_id=run_id,
-            allow_downgrade=args.allow_downgrade,
-        )
-        for m in todo
-    ]
-    for m in todo:
-        (state.logs / f"{m.name}.log").unlink(missing_ok=True)
-
-    by_name: dict[str, Outcome] = {}
-    for name, outcome in previous.items():
-        outcome.from_previous_run = True
-        by_name[name] = outcome
-
-    def record(_index: int, outcome: Outcome) -> None:
-        by_name[outcome.member] = outcome
-        if not args.dry_run:
-            state.record(outcome)
-
+    options = UpdateOptions(
+        target=args.to,
+        jobs=args.jobs,
+        dry_run=args.dry_run,
+        resume=args.resume,
+        checks=tuple(args.check),
+        publish=publish,
+        allow_downgrade=args.allow_downgrade,
+        data_for=functools.partial(_data_for, args.data_dir),
+    )
     try:
-        run_parallel(
-            update_member,
-            jobs,
-            names=[m.name for m in todo],
-            workers=args.jobs,
-            label=f"update -> {args.to}",
-            console=err,
-            show_progress=show,
-            on_result=record,
-        )
-    except KeyboardInterrupt:
+        outcomes = run_update(fleet, options, state, console=err, show_progress=show)
+    except UpdateInterrupted as exc:
         if args.json:  # scripts still get what finished; members not started are absent
-            done = [by_name[m.name] for m in fleet.members if m.name in by_name]
-            print(report.update_json(args.to, args.dry_run, done, interrupted=True))
+            print(report.update_json(args.to, args.dry_run, exc.outcomes, interrupted=True))
         raise
-    outcomes = [by_name[m.name] for m in fleet.members]
     if args.json:
         print(report.update_json(args.to, args.dry_run, outcomes))
     else:

@@ -11,12 +11,12 @@ member's clone already comes from the forge, so nothing extra is fetched.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import yaml
 
-from slipway_fleet.fleet import ANSWERS_FILE, Member
+from slipway_fleet.fleet import ANSWERS_FILE
 from slipway_fleet.gitcmd import GitError, git
+from slipway_fleet.member_clone import MemberClone
 from slipway_fleet.versions import Version, parse_version
 
 FORGE = "forge"  # remote name of the member's forge inside the scratch clone
@@ -29,30 +29,23 @@ class ForgeView:
     branch_ref: str
     default_ref: str
 
+    @property
+    def default_name(self) -> str:
+        return self.default_ref.split("/", 1)[1]
 
-def fetch(member: Member, repo: Path, remote: str, branch: str) -> ForgeView | None:
-    """Fetch the forge's update branch and default branch into `repo` (None: no forge)."""
+
+def fetch(clone: MemberClone, remote: str, branch: str) -> ForgeView | None:
+    """Fetch the forge's update branch and default branch into the clone (None: no forge)."""
+    member = clone.member
     if not member.is_local:
         return None
     url = git("remote", "get-url", remote, cwd=member.path, check=False).strip()
     if not url:
         return None
-    git("remote", "add", FORGE, url, cwd=repo)
-    # the member's own default branch, for a forge whose HEAD names no existing branch
-    home = git(
-        "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD", cwd=repo, check=False
-    )
-    home_default = home.strip().removeprefix("origin/")
+    clone.add_remote(FORGE, url)
+    home_default = clone.default_branch()  # for a forge whose HEAD names no branch
     try:
-        heads = git(
-            "ls-remote",
-            "--symref",
-            FORGE,
-            "HEAD",
-            f"refs/heads/{branch}",
-            f"refs/heads/{home_default}",
-            cwd=repo,
-        )
+        heads = clone.ls_remote(FORGE, "HEAD", f"refs/heads/{branch}", f"refs/heads/{home_default}")
     except GitError:
         return None  # unreachable forge: the publish step reports it
     default = next(
@@ -60,24 +53,28 @@ def fetch(member: Member, repo: Path, remote: str, branch: str) -> ForgeView | N
     ).removeprefix("refs/heads/")
     if not default and f"\trefs/heads/{home_default}" in heads:
         default = home_default
-    specs = [f"+refs/heads/{name}:refs/remotes/{FORGE}/{name}" for name in (default, branch)]
     has_branch = f"\trefs/heads/{branch}" in heads
-    wanted = [s for s, ok in zip(specs, (bool(default), has_branch), strict=True) if ok]
+    wanted = [
+        f"+refs/heads/{name}:refs/remotes/{FORGE}/{name}"
+        for name, ok in ((default, bool(default)), (branch, has_branch))
+        if ok
+    ]
     if wanted:
-        git("fetch", "--quiet", FORGE, *wanted, cwd=repo, timeout=600)
+        clone.fetch(FORGE, *wanted)
     return ForgeView(
         branch_ref=f"{FORGE}/{branch}" if has_branch else "",
         default_ref=f"{FORGE}/{default}" if default else "",
     )
 
 
-def default_branch_version(repo: Path, view: ForgeView, subdir: str) -> Version | None:
+def default_branch_version(clone: MemberClone, view: ForgeView) -> Version | None:
     """The template version the forge's default branch is on (after a merge), if any."""
     if not view.default_ref:
         return None
+    subdir = clone.member.subdir
     rel = f"{subdir}/{ANSWERS_FILE}" if subdir else ANSWERS_FILE
     try:
-        answers = yaml.safe_load(git("show", f"{view.default_ref}:{rel}", cwd=repo))
+        answers = yaml.safe_load(clone.show(view.default_ref, rel))
     except (GitError, yaml.YAMLError):
         return None
     return parse_version(str(answers.get("_commit") or "")) if isinstance(answers, dict) else None

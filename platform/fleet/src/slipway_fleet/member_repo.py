@@ -67,34 +67,6 @@ def is_bare(path: Path) -> bool:
     return git("rev-parse", "--is-bare-repository", cwd=path, check=False).strip() == "true"
 
 
-def clone(member: Member, dest: Path) -> Path:
-    """An isolated clone of the member's repository at `dest`."""
-    source = str(member.path) if member.is_local else member.location
-    try:
-        git("clone", "--quiet", source, str(dest), timeout=600)
-    except GitError as exc:
-        raise MemberError("unreachable", f"cannot clone {member.location}: {exc.stderr}") from exc
-    if not git("rev-parse", "--verify", "--quiet", "HEAD", cwd=dest, check=False).strip():
-        raise MemberError("not-a-member", _no_checkout_cause(member, dest))
-    return dest
-
-
-def _no_checkout_cause(member: Member, clone_dir: Path) -> str:
-    """Why a clone has nothing checked out: an empty repository or a dangling HEAD."""
-    branches = git(
-        "for-each-ref", "--format=%(refname:short)", "refs/remotes/origin", cwd=clone_dir
-    )
-    names = sorted(b.removeprefix("origin/") for b in branches.split() if b != "origin/HEAD")
-    if not names:
-        return f"{member.location} is an empty repository (no commits, no branches)"
-    # the clone's HEAD is the remote's default branch, checked out or not
-    wanted = git("symbolic-ref", "--quiet", "HEAD", cwd=clone_dir, check=False).strip()
-    return (
-        f"{member.location}: its HEAD names branch {wanted.removeprefix('refs/heads/')!r}, "
-        f"which does not exist (branches: {', '.join(names)}); set the default branch"
-    )
-
-
 def read_answers(folder: Path) -> dict[str, Any]:
     """The subproject's copier answers; MemberError('not-a-member') if absent/bad."""
     path = folder / ANSWERS_FILE

@@ -1,6 +1,8 @@
 """Publishing an update branch: push it to the member's remote, open a PR/MR.
 
-Pluggable: `PublishConfig.provider` picks the pull-request API (`github`, `gitlab`)
+Two writes leave the scratch clone: `push_home` (the branch into the member's own
+repository) and `publish_branch` (to its remote, plus the PR). Pluggable:
+`PublishConfig.provider` picks the pull-request API (`github`, `gitlab`)
 or none (push only). A PR is opened only when the token variable is set; otherwise
 the branch is pushed and the report says no PR was opened. Every error is the
 member's own (category `publish`), never the run's.
@@ -16,7 +18,10 @@ from urllib.parse import quote
 
 import httpx
 
-from slipway_fleet.gitcmd import is_local
+from slipway_fleet.gitcmd import GitError, git, is_local
+from slipway_fleet.member_clone import MemberClone
+from slipway_fleet.member_repo import MemberError
+from slipway_fleet.outcome import Outcome, Result
 
 NEEDS_HUMAN_LABEL = "needs-human"
 _TIMEOUT = httpx.Timeout(20.0)
@@ -167,3 +172,44 @@ def open_pull_request(config: PublishConfig, project: str, pr: PullRequest) -> s
         ) from exc
     except httpx.HTTPError as exc:
         raise PublishError(f"{config.provider} API unreachable: {exc}") from exc
+
+
+def push_home(clone: MemberClone, branch: str) -> None:
+    """Write the branch back into the member's repository (fast-forward only)."""
+    try:
+        clone.push_branch("origin", branch)
+    except GitError as exc:
+        raise MemberError(
+            "push", f"cannot write branch {branch} to the member: {exc.stderr}"
+        ) from exc
+
+
+def publish_branch(config: PublishConfig, clone: MemberClone, out: Outcome) -> None:
+    """Push the update branch to the member's remote and open (or find) its PR/MR."""
+    member = clone.member
+    try:
+        if member.is_local:
+            remote_url = git(
+                "remote", "get-url", config.remote, cwd=member.path, check=False
+            ).strip()
+            if not remote_url:
+                raise PublishError(f"the member has no remote {config.remote!r} to publish to")
+            clone.push_branch(remote_url, out.branch)
+        else:
+            remote_url = member.location  # the branch was already pushed there
+        conflicted = out.result is Result.CONFLICTED
+        pr = PullRequest(
+            title=f"Update template from {out.from_version} to {out.to_version}",
+            body=clone.tip_message(),
+            head=out.branch,
+            base=config.base_branch or clone.default_branch(),
+            draft=conflicted,
+            labels=(NEEDS_HUMAN_LABEL,) if conflicted else (),
+        )
+        out.pull_request = open_pull_request(
+            config, member.project or project_from_url(remote_url), pr
+        )
+    except GitError as exc:
+        raise MemberError("publish", f"push to remote failed: {exc.stderr}") from exc
+    except PublishError as exc:
+        raise MemberError("publish", str(exc)) from exc

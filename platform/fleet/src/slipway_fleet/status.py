@@ -11,6 +11,7 @@ from typing import Any
 
 from slipway_fleet import member_repo, renders
 from slipway_fleet.fleet import Member
+from slipway_fleet.member_clone import MemberClone
 from slipway_fleet.member_repo import MemberError
 from slipway_fleet.template_source import TemplateError, fetch_template
 from slipway_fleet.versions import parse_version, releases_between
@@ -76,7 +77,7 @@ def _fill(job: StatusJob, out: MemberStatus, scratch: Path) -> None:
         root = member.path
         out.dirty = bool(member_repo.dirty_files(member))
     else:
-        root = member_repo.clone(member, scratch / "repo")
+        root = MemberClone.create(member, scratch / "repo").repo
     sub = root / member.subdir if member.subdir else root
     answers = member_repo.read_answers(sub)
     out.source = member_repo.template_location(member, answers, sub)

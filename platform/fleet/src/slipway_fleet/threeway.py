@@ -4,7 +4,7 @@ copier refuses downgrades, so `--allow-downgrade` applies the difference between
 the template at the member's version (base) and at the target (theirs) to the
 member's files (ours) itself, with `git merge-file` (conflict markers like copier's
 `conflict="inline"`). Files the member deleted or edited where the target deletes
-them are left to `member_update._keep_member_files`.
+them are left to `apply_release.keep_member_files`.
 """
 
 from __future__ import annotations
