@@ -39,7 +39,8 @@ mkdir -p "$BIN_DIR" "$STATE_DIR"
 
 # ---------------------------------------------------------------- apt packages
 APT_PACKAGES=(docker.io containerd runc iptables debootstrap prometheus
-  prometheus-alertmanager docker-registry git curl wrk)
+  prometheus-alertmanager docker-registry git curl wrk
+  chromium)  # chromium: the fleet catalog test (playwright drives /usr/bin/chromium)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

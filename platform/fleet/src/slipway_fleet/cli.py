@@ -13,6 +13,8 @@ import yaml
 from rich.console import Console
 
 from slipway_fleet import report
+from slipway_fleet.catalog.command import add_arguments as add_catalog_arguments
+from slipway_fleet.catalog.command import run_catalog
 from slipway_fleet.fleet import Fleet, FleetFileError, discover, load_fleet_file
 from slipway_fleet.preflight import UsageError, check_target_syntax
 from slipway_fleet.publish import PublishConfig
@@ -70,6 +72,8 @@ def _parser() -> argparse.ArgumentParser:
     up.add_argument("--api-url", default="", help="GitHub/GitLab API base URL")
     up.add_argument("--token-env", default="", help="variable holding the API token")
     up.add_argument("--base-branch", default="", help="PR target branch (default: member's HEAD)")
+    catalog = sub.add_parser("catalog", parents=[common], help="write the fleet's static HTML site")
+    add_catalog_arguments(catalog)
     bench = sub.add_parser("bench", help="time updates of generated fleets (1 and N workers)")
     bench.add_argument("--members", default="20,50", help="fleet sizes, comma-separated")
     bench.add_argument("--jobs", default="1,2", help="worker counts, comma-separated")
@@ -94,7 +98,7 @@ def _data_for(data_dir: Path | None, name: str) -> dict[str, Any]:
     return loaded
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911 - one exit per command
     args = _parser().parse_args(argv)
     if args.command == "bench":
         from slipway_fleet.bench import run_bench  # noqa: PLC0415 - only for this command
@@ -112,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         fleet, key = _load(args)
         with RunState(args.state_dir or default_state_dir(key)) as state:
             show = not (args.json or args.no_progress) and err.is_terminal
+            if args.command == "catalog":
+                return run_catalog(args, fleet, state, err=err)
             if args.command == "status":
                 return _status(args, fleet, state, out=out, err=err, show=show)
             return _update(args, fleet, state, out=out, err=err, show=show)

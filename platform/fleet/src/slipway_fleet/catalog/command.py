@@ -1,0 +1,58 @@
+"""`slipway-fleet catalog`: status of every member, then the static site."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import uuid
+from pathlib import Path
+
+from rich.console import Console
+
+from slipway_fleet.catalog.budget import PrometheusError, fill_budgets
+from slipway_fleet.catalog.collect import collect_service
+from slipway_fleet.catalog.site import write_site
+from slipway_fleet.fleet import Fleet
+from slipway_fleet.runner import run_parallel
+from slipway_fleet.state import RunState
+from slipway_fleet.status import StatusJob, member_status
+
+EXIT_OK, EXIT_PROMETHEUS = 0, 1
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=Path, required=True, help="folder to write the site into")
+    parser.add_argument("--gitops", type=Path, help="GitOps tree (deployed digests per env)")
+    parser.add_argument("--prometheus", default="", help="Prometheus URL (remaining budgets)")
+    parser.add_argument(
+        "--dashboard-url", default="", metavar="PATTERN",
+        help="dashboard link per service, {service} substituted (e.g. https://grafana/d/{service})",
+    )  # fmt: skip
+
+
+def run_catalog(args: argparse.Namespace, fleet: Fleet, state: RunState, *, err: Console) -> int:
+    jobs = [StatusJob(m, state.work, state.cache, uuid.uuid4().hex) for m in fleet.members]
+    statuses = run_parallel(
+        member_status, jobs, names=[m.name for m in fleet.members], workers=args.jobs,
+        label="catalog", console=err, show_progress=False,
+    )  # fmt: skip
+    entries = []
+    for member, status in zip(fleet.members, statuses, strict=True):
+        if not member.is_local:
+            err.print(f"{member.name}: remote member, not in the catalog (clone it locally)")
+            continue
+        directory = member.path / member.subdir if member.subdir else member.path
+        entry = collect_service(directory, status, args.gitops)
+        if args.dashboard_url:
+            entry.dashboards = [args.dashboard_url.format(service=entry.name)]
+        entries.append(entry)
+    if args.prometheus:
+        try:
+            fill_budgets(entries, args.prometheus)
+        except PrometheusError as exc:
+            err.print(f"error: {exc}")
+            return EXIT_PROMETHEUS
+    stamp = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    pages = write_site(entries, args.out, prometheus=args.prometheus, generated_at=stamp)
+    print(f"catalog: {len(entries)} service(s), {len(pages)} page(s) in {args.out}")
+    return EXIT_OK
