@@ -49,16 +49,25 @@ if [ ${#missing[@]} -gt 0 ]; then
   log "apt-get install ${missing[*]}"
   # The update is only needed when something is missing: keeps re-runs fast.
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  # Debian's packages start their daemons through systemd/init scripts where
-  # available; we run our own instances, so stop the packaged ones if running.
+  # Debian's packages would start their daemons (prometheus, alertmanager,
+  # docker-registry) from their init scripts; every session runs its own
+  # instances on its own ports. Debian's own switch (policy-rc.d exiting 101)
+  # keeps them from starting, so nothing has to be stopped afterwards: this
+  # script never ends a process it did not start (a user's Prometheus stays up).
+  own_policy=
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\n# written by slipway provision.sh for one apt-get run\nexit 101\n' >/usr/sbin/policy-rc.d
+    chmod 755 /usr/sbin/policy-rc.d
+    own_policy=1
+  fi
+  apt_rc=0
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || apt_rc=$?
+  [ -z "$own_policy" ] || rm -f /usr/sbin/policy-rc.d
+  [ "$apt_rc" -eq 0 ] || die "apt-get install ${missing[*]} failed (exit $apt_rc)"
   did "apt: ${missing[*]}"
 else
   had "apt: ${APT_PACKAGES[*]}"
 fi
-# The packaged prometheus/alertmanager daemons must not hold our ports.
-pkill -x prometheus 2>/dev/null || true
-pkill -x prometheus-alertmanager 2>/dev/null || true
 
 link_tool() { # name target: on PATH through $BIN_DIR and /usr/local/bin
   local name=$1 target=$2
@@ -159,6 +168,8 @@ http:
   addr: $REGISTRY_ADDR
 YAML
   setsid docker-registry serve "$STATE_DIR/registry.yml" >/var/log/slipway-registry.log 2>&1 </dev/null &
+  # Our daemon, under our pid file: the only registry process this script knows.
+  echo $! >"$STATE_DIR/registry.pid"
   for _ in $(seq 1 40); do registry_up && break; sleep 0.25; done
   registry_up || die "registry did not answer on $REGISTRY_ADDR; see /var/log/slipway-registry.log"
   did "registry $REGISTRY_ADDR (started)"
