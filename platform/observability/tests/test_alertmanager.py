@@ -37,7 +37,12 @@ def test_secrets_are_file_references_only() -> None:
 def test_routes_by_team_then_severity() -> None:
     config = alertmanager_config(["search", "payments", "payments"])
     routes = config["route"]["routes"]
-    assert [r["matchers"] for r in routes] == [['team="payments"'], ['team="search"']]
+    assert [r["matchers"] for r in routes] == [
+        ['team="payments"'],
+        ['team="search"'],
+        ['severity="critical"'],  # last: pages nobody claimed go to the platform on-call
+    ]
+    assert routes[-1]["receiver"] == "platform-oncall"
     assert routes[0]["receiver"] == "payments-ticket"
     assert routes[0]["routes"] == [
         {"matchers": ['severity="critical"'], "receiver": "payments-page"}
@@ -52,7 +57,47 @@ def test_amtool_check_config(tmp_path: Path) -> None:
     path = yamlio.write(alertmanager_config(["payments", "search"]), tmp_path / "am.yml")
     result = promtool.run("amtool", "check-config", path)
     assert result.ok, result.output
-    assert "5 receivers" in result.output
+    assert "6 receivers" in result.output
+
+
+def _receivers(config: Path, labels: dict[str, str]) -> list[str]:
+    """The receivers `amtool config routes test` resolves a label set to."""
+    pairs = [f"{name}={value}" for name, value in labels.items()]
+    result = promtool.run("amtool", "config", "routes", "test", f"--config.file={config}", *pairs)
+    assert result.ok, result.output
+    return result.stdout.strip().split(",")
+
+
+# (alert labels, receivers amtool must resolve them to)
+ROUTING = [
+    ({"team": "payments", "severity": "critical"}, ["payments-page"]),
+    ({"team": "payments", "severity": "warning"}, ["payments-ticket"]),
+    ({"team": "search", "severity": "critical"}, ["search-page"]),
+    # A team with no receivers (typo, not onboarded) or no team label: the platform on-call.
+    ({"team": "paymnets", "severity": "critical"}, ["platform-oncall"]),
+    ({"severity": "critical"}, ["platform-oncall"]),
+    ({"team": "", "severity": "critical"}, ["platform-oncall"]),
+    ({"team": "paymnets", "severity": "warning"}, ["platform-default"]),
+    ({"alertname": "Watchdog"}, ["platform-default"]),
+]
+
+
+@pytest.mark.requires("amtool")
+@pytest.mark.parametrize(("labels", "expected"), ROUTING, ids=[str(r[0]) for r in ROUTING])
+def test_amtool_routes(tmp_path: Path, labels: dict[str, str], expected: list[str]) -> None:
+    path = yamlio.write(alertmanager_config(["payments", "search"]), tmp_path / "am.yml")
+    assert _receivers(path, {"alertname": "AvailabilityBudgetFastBurn", **labels}) == expected
+
+
+@pytest.mark.requires("amtool")
+@pytest.mark.parametrize("team", ["payments", "search", "no-such-team", ""])
+def test_every_critical_alert_pages_a_human(tmp_path: Path, team: str) -> None:
+    config = alertmanager_config(["payments", "search"])
+    path = yamlio.write(config, tmp_path / "am.yml")
+    by_name = {r["name"]: r for r in config["receivers"]}
+    labels = {"alertname": "LatencyBudgetFastBurn", "severity": "critical", "team": team}
+    for receiver in _receivers(path, labels):
+        assert by_name[receiver].get("pagerduty_configs"), f"{receiver} pages nobody ({labels})"
 
 
 def _alert(name: str, severity: str, **labels: str) -> dict[str, Any]:
@@ -90,6 +135,7 @@ def test_real_alertmanager_delivers_groups_and_inhibits(tmp_path: Path, webhook:
     secrets.mkdir()
     (secrets / "slack-webhook-url").write_text(f"{webhook.url}/slack\n")
     (secrets / "pagerduty-payments-routing-key").write_text("pd-key-from-file\n")
+    (secrets / "pagerduty-platform-oncall-routing-key").write_text("pd-platform-key\n")
     (secrets / "smtp-password").write_text("unused\n")
     delivery = Delivery(
         secrets_dir=str(secrets),
@@ -116,17 +162,29 @@ def test_real_alertmanager_delivers_groups_and_inhibits(tmp_path: Path, webhook:
             # A page and a ticket for the same SLO: the ticket is inhibited.
             _alert("LatencyBudgetFastBurn", "critical", slo="latency"),
             _alert("LatencyBudgetSlowBurn", "warning", slo="latency"),
+            # A page for a team without receivers: the platform on-call is paged.
+            _alert(
+                "AvailabilityBudgetFastBurn",
+                "critical",
+                slo="availability",
+                team="unknown-team",
+                service="legacy-api",
+            ),
         ]
         httpx.post(f"{base}/api/v2/alerts", json=alerts, timeout=10).raise_for_status()
 
-        _wait_for(lambda: webhook.posts("/pagerduty") and len(webhook.posts("/slack")) >= 2)
+        _wait_for(
+            lambda: len(webhook.posts("/pagerduty")) >= 2 and len(webhook.posts("/slack")) >= 3
+        )
         time.sleep(5)  # > group_wait + 2 group_intervals: anything else would have arrived
         log = (tmp_path / "alertmanager.log").read_text()
 
-        pages = webhook.posts("/pagerduty")
-        assert len(pages) == 1, pages
-        assert pages[0]["routing_key"] == "pd-key-from-file"  # read from the *_file secret
-        assert pages[0]["payload"]["severity"] == "critical"
+        pages = {p["routing_key"]: p for p in webhook.posts("/pagerduty")}  # keys from *_file
+        assert len(webhook.posts("/pagerduty")) == 2, pages
+        assert set(pages) == {"pd-key-from-file", "pd-platform-key"}
+        assert "LatencyBudgetFastBurn" in pages["pd-key-from-file"]["payload"]["summary"]
+        assert "AvailabilityBudgetFastBurn" in pages["pd-platform-key"]["payload"]["summary"]
+        assert all(p["payload"]["severity"] == "critical" for p in pages.values())
 
         slack = webhook.posts("/slack")
         texts = [a["text"] for msg in slack for a in msg["attachments"]]

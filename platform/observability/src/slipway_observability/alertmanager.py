@@ -2,9 +2,13 @@
 
 Every team gets two receivers: `<team>-page` (PagerDuty + Slack) for
 severity=critical and `<team>-ticket` (Slack + email) for everything else.
-Secrets are only ever file references (`*_file`), mounted from a Kubernetes
-Secret at `secrets_dir`; the config itself is safe to commit. A critical alert
-inhibits warnings of the same service and SLO (the page already covers the ticket).
+A critical alert whose team has no receivers (a typo in `slo.yaml`, a team not
+yet onboarded, no `team` label at all) still pages a human: it goes to
+`platform-oncall` (PagerDuty + Slack), the platform's own on-call; other unrouted
+alerts land in `platform-default` (Slack). Secrets are only ever file references
+(`*_file`), mounted from a Kubernetes Secret at `secrets_dir`; the config itself
+is safe to commit. A critical alert inhibits warnings of the same service and SLO
+(the page already covers the ticket).
 """
 
 from __future__ import annotations
@@ -51,19 +55,27 @@ def _slack(delivery: Delivery, team: str, severity: str) -> dict[str, Any]:
     }
 
 
+# Receiver names of the platform's fallbacks. A team's receivers are `<team>-page`
+# and `<team>-ticket`, so no team name can collide with these two.
+PLATFORM_ONCALL = "platform-oncall"
+PLATFORM_DEFAULT = "platform-default"
+
+
+def _pagerduty(delivery: Delivery, routing_key: str) -> dict[str, Any]:
+    return {
+        "routing_key_file": f"{delivery.secrets_dir}/pagerduty-{routing_key}-routing-key",
+        "url": delivery.pagerduty_url,
+        "severity": "critical",
+        "description": "{{ .CommonAnnotations.summary }}",
+        "links": [{"href": "{{ .CommonAnnotations.runbook_url }}", "text": "runbook"}],
+    }
+
+
 def _team_receivers(team: str, delivery: Delivery) -> list[dict[str, Any]]:
     return [
         {
             "name": f"{team}-page",
-            "pagerduty_configs": [
-                {
-                    "routing_key_file": f"{delivery.secrets_dir}/pagerduty-{team}-routing-key",
-                    "url": delivery.pagerduty_url,
-                    "severity": "critical",
-                    "description": "{{ .CommonAnnotations.summary }}",
-                    "links": [{"href": "{{ .CommonAnnotations.runbook_url }}", "text": "runbook"}],
-                }
-            ],
+            "pagerduty_configs": [_pagerduty(delivery, team)],
             "slack_configs": [_slack(delivery, team, "critical")],
         },
         {
@@ -90,8 +102,15 @@ def alertmanager_config(
         }
         for team in sorted(set(teams))
     ]
+    # After every team route: a critical alert no team claimed pages the platform on-call.
+    routes.append({"matchers": ['severity="critical"'], "receiver": PLATFORM_ONCALL})
     receivers: list[dict[str, Any]] = [
-        {"name": "platform-default", "slack_configs": [_slack(delivery, "", "unrouted")]}
+        {"name": PLATFORM_DEFAULT, "slack_configs": [_slack(delivery, "", "unrouted")]},
+        {
+            "name": PLATFORM_ONCALL,
+            "pagerduty_configs": [_pagerduty(delivery, PLATFORM_ONCALL)],
+            "slack_configs": [_slack(delivery, "", "critical, unrouted")],
+        },
     ]
     for team in sorted(set(teams)):
         receivers += _team_receivers(team, delivery)
@@ -105,7 +124,7 @@ def alertmanager_config(
             "smtp_require_tls": True,
         },
         "route": {
-            "receiver": "platform-default",
+            "receiver": PLATFORM_DEFAULT,
             # One notification per SLO breach, however many pods or routes fire it.
             "group_by": ["alertname", "service", "slo"],
             "group_wait": timing.group_wait,
