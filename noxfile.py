@@ -13,9 +13,15 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import nox
+
+# nox runs this file with its own interpreter, outside the workspace venv:
+# slipway-contract has no dependencies, so its source is importable as is.
+sys.path.insert(0, str(Path(__file__).parent / "platform" / "contract" / "src"))
+from slipway_contract.ci import in_ci
 
 nox.needs_version = ">=2024.10.9"
 nox.options.default_venv_backend = "uv"
@@ -28,7 +34,7 @@ ROOT = Path(__file__).parent
 PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
 PYTHON = "3.11"
 TOOLS_BIN = Path(os.environ.get("SLIPWAY_TOOLS_DIR", "/opt/slipway")) / "bin"
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+IN_CI = in_ci()  # the CI policy: a check that cannot run skips locally, fails in CI
 
 # Tools provisioned by scripts/provision.sh come first in PATH for every session.
 os.environ["PATH"] = f"{TOOLS_BIN}{os.pathsep}{os.environ.get('PATH', '')}"

@@ -1,6 +1,6 @@
 """Prometheus metrics (prometheus-client): HTTP RED, dependencies, breakers, build info.
 
-Names and labels are the contract in platform/CONTRACTS.md. The duration
+Names and buckets come from slipway_contract.metrics (platform/CONTRACTS.md). The duration
 histograms use `DURATION_BUCKETS`, chosen so every SLO latency threshold Slipway
 accepts (`threshold_seconds` in slo.yaml) sits on a bucket boundary: a latency
 SLI is then an exact ratio of two bucket counters, never an interpolation.
@@ -28,11 +28,9 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
+from slipway_contract import metrics as names  # the names and buckets, written once
 
-DURATION_BUCKETS: list[float] = [
-    0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.3,
-    0.4, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 5.0, 10.0,
-]  # fmt: skip
+DURATION_BUCKETS: list[float] = list(names.DURATION_BUCKETS)
 
 METRICS_CONTENT_TYPE = CONTENT_TYPE_LATEST
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
@@ -41,63 +39,63 @@ MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 UNMATCHED_ROUTE = "<unmatched>"
 
 HTTP_REQUESTS = Counter(
-    "http_server_requests",
+    names.family(names.HTTP_REQUESTS_TOTAL),
     "HTTP requests handled, by method, route template and status class.",
     ["method", "route", "status_class"],
 )
 HTTP_DURATION = Histogram(
-    "http_server_request_duration_seconds",
+    names.HTTP_REQUEST_DURATION_SECONDS,
     "HTTP request duration in seconds, by method and route template.",
     ["method", "route"],
     buckets=DURATION_BUCKETS,
 )
 HTTP_IN_FLIGHT = Gauge(
-    "http_server_requests_in_flight",
+    names.HTTP_REQUESTS_IN_FLIGHT,
     "HTTP requests being handled right now.",
     multiprocess_mode="livesum",
 )
 DEPENDENCY_REQUESTS = Counter(
-    "dependency_requests",
+    names.family(names.DEPENDENCY_REQUESTS_TOTAL),
     "Outbound calls to a dependency, by outcome (success, error, timeout, circuit_open).",
     ["dependency", "outcome"],
 )
 DEPENDENCY_DURATION = Histogram(
-    "dependency_request_duration_seconds",
+    names.DEPENDENCY_REQUEST_DURATION_SECONDS,
     "Outbound call duration in seconds, by dependency.",
     ["dependency"],
     buckets=DURATION_BUCKETS,
 )
 CIRCUIT_BREAKER_STATE = Gauge(
-    "circuit_breaker_state",
+    names.CIRCUIT_BREAKER_STATE,
     "Circuit breaker state per dependency: 0 closed, 1 half-open, 2 open.",
     ["dependency"],
     multiprocess_mode="livemax",
 )
 BUILD_INFO = Gauge(
-    "service_build_info",
+    names.SERVICE_BUILD_INFO,
     "Always 1; labels say which service, version and environment is running.",
     ["service", "version", "environment"],
     multiprocess_mode="liveall",
 )
 QUEUE_MESSAGES = Counter(
-    "queue_messages",
+    names.family(names.QUEUE_MESSAGES_TOTAL),
     "Queue messages processed by a worker, by outcome (acked, retried, dead_lettered).",
     ["queue", "outcome"],
 )
 QUEUE_PROCESSING = Histogram(
-    "queue_message_processing_seconds",
+    names.QUEUE_MESSAGE_PROCESSING_SECONDS,
     "Time a worker spent processing one message, in seconds.",
     ["queue"],
     buckets=DURATION_BUCKETS,
 )
 QUEUE_OLDEST_AGE = Gauge(
-    "queue_oldest_message_age_seconds",
+    names.QUEUE_OLDEST_MESSAGE_AGE_SECONDS,
     "Age of the oldest message waiting in the queue, in seconds.",
     ["queue"],
     multiprocess_mode="livemax",
 )
 QUEUE_DEPTH = Gauge(
-    "queue_depth",
+    names.QUEUE_DEPTH,
     "Messages waiting in the queue.",
     ["queue"],
     multiprocess_mode="livemax",
