@@ -9,6 +9,7 @@ import pytest
 from slipway_chassis import (
     CircuitOpenError,
     DependencyCircuit,
+    DependencyUnavailableError,
     HealthCheck,
     ServiceSettings,
     create_app,
@@ -67,9 +68,11 @@ def test_outage_opens_the_circuit_and_recovery_closes_it() -> None:
         assert await circuit.call(server.ping) == b"pong\n"
         await server.stop()  # outage: connections are refused (OSError)
         for _ in range(3):
-            with pytest.raises(ConnectionRefusedError):
+            with pytest.raises(DependencyUnavailableError) as failed:
                 async with circuit.guard():
                     await server.ping()
+            assert isinstance(failed.value.__cause__, ConnectionRefusedError)
+            assert failed.value.dependency == "cache"
         assert circuit.state == "open"
         ran = False
         with pytest.raises(CircuitOpenError) as info:
@@ -127,8 +130,9 @@ def test_slow_calls_time_out_and_count_as_failures() -> None:
 
     async def scenario() -> None:
         for _ in range(2):
-            with pytest.raises(TimeoutError):
+            with pytest.raises(DependencyUnavailableError) as failed:
                 await hang()
+            assert isinstance(failed.value.__cause__, TimeoutError)
         with pytest.raises(CircuitOpenError):
             await hang()
 

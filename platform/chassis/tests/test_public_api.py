@@ -16,6 +16,7 @@ EXPECTED = [
     "PROBLEM_JSON",
     "CircuitOpenError",
     "DependencyCircuit",
+    "DependencyUnavailableError",
     "Environment",
     "FeatureFlags",
     "HealthCheck",

@@ -22,7 +22,11 @@ from slipway_chassis.health import HealthCheck, HealthState
 from slipway_chassis.logs import configure_logging, get_logger
 from slipway_chassis.metrics import DURATION_BUCKETS
 from slipway_chassis.problems import PROBLEM_JSON, Problem, problem_responses
-from slipway_chassis.resilience import CircuitOpenError, resilient_client
+from slipway_chassis.resilience import (
+    CircuitOpenError,
+    DependencyUnavailableError,
+    resilient_client,
+)
 from slipway_chassis.server import serve
 from slipway_chassis.settings import Environment, ServiceSettings, SettingsError
 from slipway_chassis.worker import WorkerContext, create_worker_app, run_worker
@@ -32,6 +36,7 @@ __all__ = [
     "PROBLEM_JSON",
     "CircuitOpenError",
     "DependencyCircuit",
+    "DependencyUnavailableError",
     "Environment",
     "FeatureFlags",
     "HealthCheck",

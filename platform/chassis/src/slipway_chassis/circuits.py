@@ -11,11 +11,16 @@ dependency the same breaker, metrics and logs:
     @database                     # or as a decorator on an async function
     async def ping() -> None: ...
 
-Only the `failure_exceptions` (plus `TimeoutError`, raised when a call outlives
-`timeout_seconds`) count against the dependency: an application error such as a
-unique-key violation means the dependency answered, so it closes the breaker
-like a success. Each call records `dependency_requests_total{dependency,outcome}`
-and `dependency_request_duration_seconds{dependency}`; `circuit_breaker_state`
+Only the `failure_exceptions`, `TimeoutError` (raised when a call outlives
+`timeout_seconds`) and every error `outages.is_outage` recognises (shutting down,
+starting up, refused/reset connections, pool timeouts, admin termination, for
+PostgreSQL, RabbitMQ and Redis) count against the dependency. Such a failure
+leaves `guard()` as `DependencyUnavailableError` (the library's error is its
+`__cause__`), which `create_app` answers 503 + Retry-After, never 500. An
+application error such as a unique-key violation means the dependency answered:
+it propagates unchanged and closes the breaker like a success. Each call records
+`dependency_requests_total{dependency,outcome}` and
+`dependency_request_duration_seconds{dependency}`; `circuit_breaker_state`
 and a log line follow every state change (`DependencyBreaker`).
 
 There is no retry here on purpose: whether a database statement may be repeated
@@ -32,7 +37,12 @@ from contextlib import asynccontextmanager
 from typing import Any, ParamSpec, TypeVar
 
 from slipway_chassis.metrics import DEPENDENCY_DURATION, DEPENDENCY_REQUESTS
-from slipway_chassis.resilience import CircuitOpenError, DependencyBreaker
+from slipway_chassis.outages import is_outage
+from slipway_chassis.resilience import (
+    CircuitOpenError,
+    DependencyBreaker,
+    DependencyUnavailableError,
+)
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -61,6 +71,10 @@ class DependencyCircuit:
         }
         self._duration = DEPENDENCY_DURATION.labels(dep)
 
+    def is_failure(self, _exc_type: type[BaseException], exc: BaseException) -> bool:
+        """Whether `exc` counts against the dependency (the breaker's predicate)."""
+        return isinstance(exc, self.failure_exceptions) or is_outage(exc)
+
     @property
     def dependency(self) -> str:
         return self.breaker.dependency
@@ -74,7 +88,9 @@ class DependencyCircuit:
     async def guard(self) -> AsyncIterator[None]:
         """Run the `async with` body as one call to the dependency.
 
-        Raises `CircuitOpenError` without running the body while the breaker is open.
+        Raises `CircuitOpenError` without running the body while the breaker is open,
+        `DependencyUnavailableError` (from the original error) when the call failed
+        because the dependency is unavailable.
         """
         breaker = self.breaker
         if breaker.observe_state() == "open":
@@ -93,11 +109,18 @@ class DependencyCircuit:
         except BaseException as exc:
             if isinstance(exc, TimeoutError):
                 outcome = "timeout"
-            elif isinstance(exc, self.failure_exceptions):
+            elif self.is_failure(type(exc), exc):
                 outcome = "error"
-            # The breaker's verdict: failure_exceptions count, anything else resets it.
+            # The breaker's verdict: failures count, anything else resets it.
             breaker.breaker.__exit__(type(exc), exc, exc.__traceback__)
-            raise
+            if outcome == "success" or isinstance(exc, DependencyUnavailableError):
+                raise
+            retry_after = breaker.remaining_seconds() if breaker.state == "open" else 1.0
+            raise DependencyUnavailableError(
+                breaker.dependency,
+                retry_after,
+                f"dependency {breaker.dependency!r} unavailable: {type(exc).__name__}: {exc}",
+            ) from exc
         else:
             breaker.breaker.__exit__(None, None, None)
         finally:
@@ -150,7 +173,12 @@ def dependency_breaker(
             f"tuple of exception classes, got {failure_exceptions!r}"
         )
     counted = (*failure_exceptions, TimeoutError)
+
+    def is_failure(exc_type: type[BaseException], exc: BaseException) -> bool:
+        return circuit.is_failure(exc_type, exc)
+
     breaker = DependencyBreaker(
-        dependency, failure_threshold, recovery_timeout_seconds, expected_exception=counted
+        dependency, failure_threshold, recovery_timeout_seconds, expected_exception=is_failure
     )
-    return DependencyCircuit(breaker, counted, timeout_seconds)
+    circuit = DependencyCircuit(breaker, counted, timeout_seconds)
+    return circuit

@@ -13,11 +13,14 @@ It also owns the request-level limits (a body over `max_request_body_bytes` ->
 `Connection: close` on every response once shutdown began (clients stop reusing
 a connection the server is about to close), and the last word on unexpected
 exceptions: logged once, answered 500 problem+json, not re-raised, so uvicorn
-keeps the keep-alive connection usable.
+keeps the keep-alive connection usable. An unexpected exception that means a
+dependency is unavailable (`outages.is_outage`, e.g. a call made outside any
+`dependency_breaker`) is answered 503 + Retry-After instead: never a 500 for an outage.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,6 +44,7 @@ from slipway_chassis.metrics import (
     RequestMetrics,
     render_metrics,
 )
+from slipway_chassis.outages import is_outage
 from slipway_chassis.problems import PROBLEM_JSON, problem_body
 from slipway_chassis.tracing import ServerSpan
 
@@ -129,9 +133,14 @@ class ChassisMiddleware:
                 # uvicorn does that (and logs the exception) when it sees it.
                 log_error = False
                 raise
+            status = 503 if is_outage(exc) else 500
             if not response.started:
-                await _send_problem(send, 500, "unexpected error", instance=scope["path"])
-            response.status = 500
+                if status == 503:
+                    detail, extra = "a dependency is unavailable", _RETRY_AFTER
+                else:
+                    detail, extra = "unexpected error", None
+                await _send_problem(send, status, detail, extra, instance=scope["path"])
+            response.status = status
         except BaseException as exc:  # cancellation: the client or the server gave up
             error = exc
             log_error = False
@@ -185,8 +194,10 @@ def _record(
     route = route_template(scope)
     method = scope["method"]
     if error is not None and log_error:
-        _error_log.error(
-            "unhandled exception",
+        # One line per failed request, as JSON with the trace_id; an outage is a warning.
+        _error_log.log(
+            logging.WARNING if status == 503 else logging.ERROR,
+            "dependency unavailable" if status == 503 else "unhandled exception",
             method=method,
             route=route,
             exc_info=(type(error), error, error.__traceback__),

@@ -9,10 +9,11 @@ one JSON object with `Content-Type: application/problem+json`:
      "errors": [{"loc": ["body", "quantity"], "msg": "...", "type": "int_parsing"}]}
 
 `install_problem_handlers` (called by `create_app`) maps HTTPException,
-RequestValidationError, CircuitOpenError (503 + Retry-After) and any other
-exception (500, no traceback) to that shape; the chassis middleware answers
-413/431/503 from its limits with it too. Document the statuses of a route with
-`responses=problem_responses(404, 503)`.
+RequestValidationError, DependencyUnavailableError and CircuitOpenError (503 +
+Retry-After) and any other exception (500, no traceback) to that shape; the
+chassis middleware answers 413/431/503 from its limits with it too. Document
+the statuses of a route with `responses=problem_responses(404, 503)`; the
+OpenAPI document gets those the chassis answers itself on every route.
 
 Rendering never fails: nothing the client sent is echoed back except the
 location of the invalid field, and that is sanitized (lone surrogates escaped,
@@ -22,6 +23,7 @@ be infinite, huge, or not encodable as UTF-8).
 
 from __future__ import annotations
 
+import json
 import math
 from http import HTTPStatus
 from typing import Annotated, Any
@@ -33,7 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from slipway_chassis.resilience import CircuitOpenError
+from slipway_chassis.resilience import DependencyUnavailableError
 
 PROBLEM_JSON = "application/problem+json"
 # Longest piece of client input (a field name) repeated in an error response.
@@ -219,9 +221,9 @@ async def http_exception_handler(request: Request, exc: Exception) -> Response:
     return problem_response(exc.status_code, detail, instance=request.url.path, headers=headers)
 
 
-async def circuit_open_handler(request: Request, exc: Exception) -> Response:
-    """`CircuitOpenError` -> 503 with `Retry-After` (whole seconds, at least 1)."""
-    assert isinstance(exc, CircuitOpenError)  # noqa: S101 - registered for this type
+async def dependency_unavailable_handler(request: Request, exc: Exception) -> Response:
+    """`DependencyUnavailableError` (`CircuitOpenError` too) -> 503 + `Retry-After` (>= 1 s)."""
+    assert isinstance(exc, DependencyUnavailableError)  # noqa: S101 - registered for this type
     retry_after = max(1, math.ceil(exc.retry_after_seconds))
     return problem_response(
         503,
@@ -245,14 +247,26 @@ def install_problem_handlers(app: FastAPI) -> None:
     """Register the handlers above on `app` (`create_app` does it)."""
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(StarletteHTTPException, http_exception_handler)
-    app.add_exception_handler(CircuitOpenError, circuit_open_handler)
+    app.add_exception_handler(DependencyUnavailableError, dependency_unavailable_handler)
     app.add_exception_handler(Exception, unexpected_error_handler)
     app.openapi_schema = None
     _register_schema(app)
 
 
+# Statuses the chassis itself can answer on any route (limits, outages, the last resort)
+# and on a route that reads a body (malformed, too large, not JSON).
+EVERY_ROUTE_STATUSES = (431, 500, 503)
+BODY_ROUTE_STATUSES = (400, 413, 415)
+_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+
+
 def _register_schema(app: FastAPI) -> None:
-    """Make `Problem` a component of the OpenAPI document even if no route names it."""
+    """Complete the OpenAPI document: `Problem`, and every error status each route can return.
+
+    A route documents its own statuses (`responses=problem_responses(404)`); the
+    chassis adds what it answers itself, and FastAPI's 422 schema is replaced by
+    `Problem` (what the 422 really is).
+    """
     original = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -261,10 +275,29 @@ def _register_schema(app: FastAPI) -> None:
             components = schema.setdefault("components", {}).setdefault("schemas", {})
             for name, definition in _problem_schemas().items():
                 components.setdefault(name, definition)
+            for item in schema.get("paths", {}).values():
+                for method, operation in item.items():
+                    if method in _METHODS:
+                        _document_errors(operation)
+            for unused in ("HTTPValidationError", "ValidationError"):
+                if f'"#/components/schemas/{unused}"' not in json.dumps(schema["paths"]):
+                    components.pop(unused, None)
             app.openapi_schema = schema
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _document_errors(operation: dict[str, Any]) -> None:
+    responses: dict[str, Any] = operation.setdefault("responses", {})
+    statuses = list(EVERY_ROUTE_STATUSES)
+    if "requestBody" in operation:
+        statuses += BODY_ROUTE_STATUSES
+    if "requestBody" in operation or operation.get("parameters"):
+        statuses.append(422)
+    for status, entry in problem_responses(*statuses).items():
+        if str(status) == "422" or str(status) not in responses:
+            responses[str(status)] = entry
 
 
 def _problem_schemas() -> dict[str, Any]:

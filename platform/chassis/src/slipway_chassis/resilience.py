@@ -26,6 +26,7 @@ import asyncio
 import math
 import random
 import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -45,18 +46,36 @@ RETRYABLE_STATUS = frozenset({502, 503, 504})
 _log = get_logger("slipway_chassis.resilience")
 
 
-class CircuitOpenError(RuntimeError):
+class DependencyUnavailableError(RuntimeError):
+    """A call to a dependency failed because it is unavailable (an outage, not a "no").
+
+    Raised by `DependencyCircuit.guard()` from the library's own error (`__cause__`);
+    `create_app` maps it to `503 Service Unavailable` with `Retry-After`.
+    """
+
+    def __init__(self, dependency: str, retry_after_seconds: float, reason: str = "") -> None:
+        self.dependency = dependency
+        self.retry_after_seconds = max(0.0, retry_after_seconds)
+        super().__init__(
+            reason
+            or f"dependency {dependency!r} unavailable; retry in "
+            f"{math.ceil(self.retry_after_seconds)}s"
+        )
+
+
+class CircuitOpenError(DependencyUnavailableError):
     """A dependency's circuit breaker is open: the call was not attempted.
 
     `create_app` maps it to `503 Service Unavailable` with `Retry-After`.
     """
 
     def __init__(self, dependency: str, retry_after_seconds: float) -> None:
-        self.dependency = dependency
-        self.retry_after_seconds = max(0.0, retry_after_seconds)
+        retry = max(0.0, retry_after_seconds)
         super().__init__(
+            dependency,
+            retry,
             f"circuit breaker for dependency {dependency!r} is open: failing fast; "
-            f"next attempt in {math.ceil(self.retry_after_seconds)}s"
+            f"next attempt in {math.ceil(retry)}s",
         )
 
 
@@ -76,7 +95,8 @@ class DependencyBreaker:
         dependency: str,
         failure_threshold: int,
         recovery_timeout: float,
-        expected_exception: tuple[type[BaseException], ...] = (
+        expected_exception: tuple[type[BaseException], ...]
+        | Callable[[type[BaseException], BaseException], bool] = (
             httpx.TransportError,
             _DependencyFailureError,
         ),
