@@ -3,7 +3,8 @@
 Grafana cannot run here, so the checks a Grafana import would do (and a few it
 would not) are done statically: a Prometheus datasource variable that every panel
 uses, unique panel ids, unique query refIds per panel, panels inside the 24-column
-grid without overlaps, and every PromQL expression accepted by the real Prometheus
+grid without overlaps, every gauge aggregated across replicas with the function its
+meaning calls for, and every PromQL expression accepted by the real Prometheus
 parser (each query becomes a recording rule that `promtool check rules` parses).
 """
 
@@ -14,11 +15,61 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from prometheus_client import Gauge
+from slipway_chassis import metrics as chassis_metrics
+
 from slipway_observability import promtool, yamlio
 
 GRID_COLUMNS = 24
 # Grafana template variables are not PromQL: substitute what Grafana would.
 _GRAFANA_VARIABLES = {"$__rate_interval": "5m", "$__interval": "1m", "$__range": "1h"}
+
+
+# How a chassis gauge combines across the processes of one pod (its multiprocess_mode)
+# is how it combines across replicas: each replica is just more processes. A
+# broker-wide value (queue_depth: every replica reports the whole queue's length)
+# is `livemax`, so max; per-process counts (requests in flight) are `livesum`, so
+# sum; `liveall` keeps one series per process, so a dashboard counts them.
+_AGGREGATION_BY_MODE = {"livesum": "sum", "livemax": "max", "liveall": "count"}
+
+
+def gauge_aggregations() -> dict[str, str]:
+    """Chassis gauge name -> the PromQL aggregation that is right across replicas."""
+    modes = {
+        # prometheus-client keeps the name and mode private; the chassis declares both.
+        g._name: g._multiprocess_mode
+        for g in vars(chassis_metrics).values()
+        if isinstance(g, Gauge)
+    }
+    unknown = {name: mode for name, mode in modes.items() if mode not in _AGGREGATION_BY_MODE}
+    if unknown:
+        raise ValueError(f"no dashboard aggregation known for gauge multiprocess modes {unknown}")
+    return {name: _AGGREGATION_BY_MODE[mode] for name, mode in modes.items()}
+
+
+# Hand-written rather than a PromQL parser (none is kept up for Python): the
+# generator only ever wraps a gauge as `op by (labels) (gauge{selector})`.
+_AGGREGATED = r"(?P<op>[a-z_]+)\s*(?:by\s*\([^)]*\)\s*)?\(\s*{metric}\s*(?:\{{[^}}]*\}})?\s*\)"
+
+
+def gauge_problems(board: dict[str, Any]) -> list[str]:
+    """Gauges summed where one replica's value is already the whole (or left unaggregated)."""
+    problems: list[str] = []
+    for gauge, right in gauge_aggregations().items():
+        uses = re.compile(rf"\b{gauge}\b(?!_)")
+        wrapped = re.compile(_AGGREGATED.format(metric=re.escape(gauge)))
+        for panel, target in queries(board):
+            expr = target["expr"]
+            where = f"{board.get('title')} / {panel.get('title')!r} / {target.get('refId')}"
+            ops = [m.group("op") for m in wrapped.finditer(expr)]
+            if len(ops) != len(uses.findall(expr)):
+                problems.append(f"{where}: {gauge} must be aggregated across replicas ({right})")
+            problems += [
+                f"{where}: {op}() over {gauge} is wrong across replicas, use {right}()"
+                for op in ops
+                if op != right
+            ]
+    return problems
 
 
 def panels(board: dict[str, Any]) -> list[dict[str, Any]]:
@@ -95,7 +146,7 @@ def structural_problems(board: dict[str, Any]) -> list[str]:
         else:
             seen_ids[pid] = str(panel.get("title"))
         problems += _panel_problems(panel, name, datasources)
-    return problems + _overlaps(board)
+    return problems + _overlaps(board) + gauge_problems(board)
 
 
 def promql_problems(boards: list[dict[str, Any]]) -> list[str]:

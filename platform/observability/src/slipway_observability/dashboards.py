@@ -268,7 +268,8 @@ def queue_backlog(spec: SLOSpec) -> dict[str, Any]:
     )
     board.add(
         timeseries.Panel().title("Queue depth").unit("short"),
-        (f"sum by (queue) (queue_depth{_sel(spec)})", "{{queue}}"),
+        # Every replica reports the broker's whole queue length: max, never sum.
+        (f"max by (queue) (queue_depth{_sel(spec)})", "{{queue}}"),
     )
     board.add(
         timeseries.Panel().title("Messages by outcome").unit("ops"),
