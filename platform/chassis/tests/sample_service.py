@@ -68,6 +68,12 @@ async def boom() -> dict[str, str]:
     raise RuntimeError("sample failure")
 
 
+@app.get("/outage")
+async def outage() -> dict[str, str]:
+    # A dependency call outside any breaker whose server is gone.
+    raise ConnectionRefusedError(111, "Connect call failed ('10.0.0.1', 5432)")
+
+
 @app.get("/spin")
 async def spin(seconds: float = 1.0) -> dict[str, float]:
     # Holds the event loop (and the request's context) so a signal lands inside it.

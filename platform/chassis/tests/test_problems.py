@@ -118,6 +118,19 @@ def test_unexpected_exception_is_logged_once_and_the_connection_stays_usable(
     assert lines[0]["level"] == "error"
 
 
+def test_an_unguarded_outage_is_503_with_retry_after_not_500(service: tuple[str, Path]) -> None:
+    base, log_file = service
+    response = httpx.get(f"{base}/outage")
+    problem = _assert_problem(response, 503)
+    assert int(response.headers["retry-after"]) >= 1
+    assert "10.0.0.1" not in response.text  # the cause is logged, not answered
+    assert httpx.get(f"{base}/items/1").status_code == 200  # the log line is out by now
+    lines = [e for e in log_entries(log_file) if e.get("event") == "dependency unavailable"]
+    assert len(lines) == 1, lines
+    assert lines[0]["trace_id"] == problem["trace_id"]
+    assert lines[0]["level"] == "warning"
+
+
 def test_rendering_never_fails_on_hostile_locations() -> None:
     raw = [
         {"loc": ("body", "\udc80" + "x" * 500), "msg": "bad \ud800", "type": "t", "input": 1e400}
@@ -149,3 +162,24 @@ def test_problem_responses_document_problem_json(
     )
     with pytest.raises(ValueError, match="not an error status"):
         problem_responses(200)
+
+
+def test_openapi_lists_every_status_the_chassis_answers(chassis_env: pytest.MonkeyPatch) -> None:
+    app: FastAPI = create_app(ServiceSettings())
+
+    @app.post("/orders", responses=problem_responses(409))
+    async def order(new: dict[str, int]) -> dict[str, int]:
+        return new
+
+    @app.get("/health-of-nothing")
+    async def plain() -> dict[str, int]:
+        return {}
+
+    paths = app.openapi()["paths"]
+    post = paths["/orders"]["post"]["responses"]
+    get = paths["/health-of-nothing"]["get"]["responses"]
+    for status in ("400", "409", "413", "415", "422", "431", "500", "503"):
+        schema = post[status]["content"][PROBLEM_JSON]["schema"]
+        assert schema == {"$ref": "#/components/schemas/Problem"}, status
+    assert set(get) == {"200", "431", "500", "503"}  # no body, no parameters
+    assert "HTTPValidationError" not in app.openapi()["components"]["schemas"]
