@@ -31,6 +31,9 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 _MIGRATION_LOCK_ID = 0x5E_1F_00_01  # any constant shared by all replicas
 # What an unreachable or failing database raises (refused/reset connections and DNS
 # failures are OSError); integrity and data errors mean it answered, so they do not count.
+# The breaker also counts everything the chassis' `is_outage` recognises (shutting down,
+# starting up, admin termination, pool timeout: SQLAlchemy wraps some in a plain
+# DBAPIError); all of them reach the client as 503 + Retry-After, never 500.
 OUTAGE_ERRORS = (OSError, OperationalError, InterfaceError, DisconnectionError)
 
 

@@ -1,7 +1,10 @@
 """HTTP routes of the example resource, /items.
 
 The repository and the feature flags come from the application state (set in
-the app's lifespan), so tests and the real server share one code path.
+the app's lifespan), so tests and the real server share one code path. Each
+route documents its own error statuses (`problem_responses`); the chassis adds
+to the OpenAPI document those it answers itself (400, 413, 415, 422, 431, 500,
+503), all as `application/problem+json`.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
+from slipway_chassis import problem_responses
 
 from orders_api.items import Item, ItemCreate
 from orders_api.repository import ItemRepository
@@ -25,7 +29,7 @@ def _repository(request: Request) -> ItemRepository:
     return repository
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, responses=problem_responses(503))
 async def create_item(new: ItemCreate, request: Request) -> Item:
     """Store an item; 422 names the invalid field, 503 while writes are switched off."""
     if not request.app.state.flags.is_enabled(WRITE_FLAG, True):
@@ -33,7 +37,7 @@ async def create_item(new: ItemCreate, request: Request) -> Item:
     return await _repository(request).add(new)
 
 
-@router.get("/{item_id}")
+@router.get("/{item_id}", responses=problem_responses(404))
 async def get_item(item_id: uuid.UUID, request: Request) -> Item:
     """One item, or 404."""
     item = await _repository(request).get(item_id)
