@@ -5,6 +5,9 @@
     nox -s load -- --users 50 --duration 60s
     nox -s e2e           # image + real dependencies + OTLP receiver + Prometheus
     nox -s e2e-kind      # the same on a kind cluster (where kind exists)
+{% if service_kind == 'http-api' and database == 'postgres' %}
+    nox -s drill         # recovery drill: backup, destroy, restore, consistency; RTO/RPO
+{% endif %}
     nox -s release -- --registry 127.0.0.1:5000
 
 pyproject.toml is the single source of truth for dependencies: sessions install
@@ -80,6 +83,15 @@ def e2e(s: nox.Session) -> None:
     s.run("slipway-gates", "e2e", "--service-dir", ".", *s.posargs)
 
 
+{% if service_kind == 'http-api' and database == 'postgres' %}
+@nox.session
+def drill(s: nox.Session) -> None:
+    """Recovery drill: backup, destroy, restore (full + point in time), consistency; RTO/RPO."""
+    _sync(s, "test")
+    s.run("python", "drill/recovery.py", *s.posargs)
+
+
+{% endif %}
 @nox.session(name="e2e-kind")
 def e2e_kind(s: nox.Session) -> None:
     """End-to-end on a kind cluster, per environment namespace (needs docker + kind)."""
