@@ -5,6 +5,7 @@
     nox -s load -- --users 50 --duration 60s
     nox -s e2e           # image + real dependencies + OTLP receiver + Prometheus
     nox -s e2e-kind      # the same on a kind cluster (where kind exists)
+    nox -s drill         # recovery drill: backup, destroy, restore, consistency; RTO/RPO
     nox -s release -- --registry 127.0.0.1:5000
 
 pyproject.toml is the single source of truth for dependencies: sessions install
@@ -78,6 +79,13 @@ def e2e(s: nox.Session) -> None:
     """End-to-end on Docker: image, real dependencies, OTLP receiver, Prometheus."""
     _sync(s, "gates")
     s.run("slipway-gates", "e2e", "--service-dir", ".", *s.posargs)
+
+
+@nox.session
+def drill(s: nox.Session) -> None:
+    """Recovery drill: backup, destroy, restore (full + point in time), consistency; RTO/RPO."""
+    _sync(s, "test")
+    s.run("python", "drill/recovery.py", *s.posargs)
 
 
 @nox.session(name="e2e-kind")
