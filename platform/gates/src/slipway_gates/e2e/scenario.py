@@ -1,7 +1,7 @@
 """The e2e assertions, each a function returning a CheckResult.
 
 Order matters: smoke, traces, metrics and the dependency outage run on a live
-stack; graceful shutdown runs last because it stops the service.
+stack; graceful shutdown (`shutdown.py`) runs last because it stops the service.
 """
 
 from __future__ import annotations
@@ -9,15 +9,13 @@ from __future__ import annotations
 import contextlib
 import json
 import secrets
-import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import httpx
 from slipway_chassis.testing import OTLPReceiver
 
-from slipway_gates.e2e.docker_cli import docker, inspect, logs
+from slipway_gates.e2e.docker_cli import docker, logs
 from slipway_gates.e2e.prometheus import PrometheusServer
 from slipway_gates.e2e.stack import Stack
 from slipway_gates.outcome import CheckResult
@@ -212,80 +210,3 @@ def check_dependency_outage(stack: Stack, path: str) -> list[CheckResult]:
             [f"during: {during}", f"after recovery: {after}"],
         )
     return [readiness, circuit]
-
-
-@dataclass
-class _ShutdownLoad:
-    """Clients that stop sending new requests once readiness fails (what a load balancer does)."""
-
-    url: str
-    path: str
-    removed_from_lb: threading.Event = field(default_factory=threading.Event)
-    outcomes: list[str] = field(default_factory=list)
-    saw_503: bool = False
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def worker(self) -> None:
-        with httpx.Client(base_url=self.url, timeout=30) as client:
-            while not self.removed_from_lb.is_set():
-                try:
-                    resp = client.get(self.path)
-                    outcome = "ok" if resp.status_code < 500 else f"HTTP {resp.status_code}"
-                except httpx.HTTPError as exc:
-                    outcome = f"{type(exc).__name__}: {exc}"
-                with self.lock:
-                    self.outcomes.append(outcome)
-
-    def monitor(self) -> None:
-        with httpx.Client(base_url=self.url, timeout=2) as client:
-            while not self.removed_from_lb.is_set():
-                try:
-                    if client.get("/readyz").status_code == 503:
-                        self.saw_503 = True
-                        self.removed_from_lb.set()
-                except httpx.HTTPError:
-                    self.removed_from_lb.set()
-                time.sleep(0.05)
-
-
-def check_graceful_shutdown(stack: Stack, path: str, workers: int = 8) -> CheckResult:
-    """`docker stop` under load: readiness fails first, and no in-flight request fails."""
-    name = "e2e: docker stop under load drops nothing"
-    load = _ShutdownLoad(stack.url, path)
-    threads = [threading.Thread(target=load.worker) for _ in range(workers)]
-    monitor = threading.Thread(target=load.monitor)
-    for t in threads:
-        t.start()
-    time.sleep(3)  # steady load before the signal
-    before = len(load.outcomes)
-    monitor.start()
-    stopped_at = time.monotonic()
-    stopper = threading.Thread(target=docker, args=("stop", "-t", "30", stack.service_container))
-    stopper.start()
-    monitor.join(timeout=40)
-    noticed = time.monotonic() - stopped_at
-    for t in threads:
-        t.join(timeout=40)
-    stopper.join(timeout=60)
-    state = inspect(stack.service_container)["State"]
-    failed = [o for o in load.outcomes if o != "ok"]
-    findings = []
-    if not load.saw_503:
-        findings.append("/readyz never answered 503 after SIGTERM (the server just went away)")
-    if failed:
-        findings.append(
-            f"{len(failed)} of {len(load.outcomes)} requests failed: {sorted(set(failed))[:5]}"
-        )
-    if state.get("ExitCode") != 0:
-        findings.append(
-            f"the service exited with code {state.get('ExitCode')} (expected 0 after draining)"
-        )
-    if before == 0:
-        findings.append("no request completed before the stop: the load never ran")
-    if findings:
-        return CheckResult.failed(name, "shutdown under load was not clean", findings)
-    return CheckResult.passed(
-        name,
-        f"{len(load.outcomes)} requests ({workers} clients), 0 failed; /readyz failed "
-        f"{noticed:.1f}s after SIGTERM, exit code 0",
-    )
