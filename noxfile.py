@@ -330,3 +330,29 @@ def fleet(s: nox.Session) -> None:
     _sync(s, "test")
     s.run("pytest", "platform/fleet/tests", *s.posargs)
     s.run("slipway-fleet", "bench", "--members", "20,50", "--jobs", "1,2")
+
+
+# ------------------------------------------------------------------ index and template releases
+# (sessions: index, publish, template-release). Logic: platform/index (slipway-index)
+# and scripts/template_release.py. Not tagged "ci": their tests run in `tests`.
+@session(python=PYTHON, default=False)
+def index(s: nox.Session) -> None:
+    """Serve the private package index (pypiserver, upload auth) on 127.0.0.1:3141."""
+    _sync(s)
+    s.run("slipway-index", "serve", *s.posargs)
+
+
+@session(python=PYTHON, default=False)
+def publish(s: nox.Session) -> None:
+    """Build the platform packages a service needs at the release tag, upload to the index."""
+    _sync(s)
+    s.run("slipway-index", "publish", *s.posargs)
+
+
+@session(python=PYTHON, name="template-release", default=False)
+def template_release(s: nox.Session) -> None:
+    """Release the template: check migrations, changelog, examples' drift, newer tag; tag."""
+    if not s.posargs:
+        s.error("give the version: nox -s template-release -- X.Y.Z")
+    _sync(s, "test")  # copier renders the examples for the drift check
+    s.run("python", "scripts/template_release.py", *s.posargs)

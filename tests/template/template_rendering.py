@@ -32,7 +32,7 @@ VOLATILE_ANSWERS = ("_commit", "_src_path")
 
 
 def template_snapshot(dst: Path) -> Path:
-    """Copy what copier needs (copier.yml, template/, scripts/migrations/) to `dst`.
+    """Copy what copier needs (copier.yml, template/, scripts/ migrations and tasks) to `dst`.
 
     Rendering from a plain folder skips copier's git clone of the whole
     monorepo: the same files, much faster, and uncommitted edits included.
@@ -40,9 +40,8 @@ def template_snapshot(dst: Path) -> Path:
     dst.mkdir(parents=True, exist_ok=True)
     shutil.copy2(ROOT / "copier.yml", dst / "copier.yml")
     shutil.copytree(ROOT / "template", dst / "template", dirs_exist_ok=True)
-    shutil.copytree(
-        ROOT / "scripts" / "migrations", dst / "scripts" / "migrations", dirs_exist_ok=True
-    )
+    for scripts in ("migrations", "copier_tasks"):
+        shutil.copytree(ROOT / "scripts" / scripts, dst / "scripts" / scripts, dirs_exist_ok=True)
     return dst
 
 
