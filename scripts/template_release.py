@@ -122,8 +122,8 @@ def check_migrations(repo: Path, version: Version, previous: Version | None) -> 
 
 
 def check_examples(repo: Path, scratch: Path) -> int:
-    """Re-render every services/<name> from its answers; any difference is drift."""
-    count = 0
+    """Re-render every services/<name> from its answers; any difference is drift (all named)."""
+    count, drifted = 0, []
     for answers_file in sorted(repo.glob("services/*/.copier-answers.yml")):
         recorded = yaml.safe_load(answers_file.read_text())
         answers = {k: v for k, v in recorded.items() if not k.startswith("_")}
@@ -131,16 +131,18 @@ def check_examples(repo: Path, scratch: Path) -> int:
         copier.run_copy(str(repo), str(out), data=answers, vcs_ref="HEAD", defaults=True,
                         unsafe=True, quiet=True, skip_tasks=True)  # fmt: skip
         expected, actual = _files(out), _files(answers_file.parent)
-        if expected != actual:
-            differ = sorted(
-                k for k in expected.keys() | actual.keys() if expected.get(k) != actual.get(k)
-            )
-            raise ReleaseError(
-                f"{answers_file.parent.relative_to(repo)} drifted from the template "
-                f"({', '.join(differ[:8])}); "
-                "run tests/template/template_rendering.py --regenerate-examples and commit"
-            )
+        differ = sorted(
+            k for k in expected.keys() | actual.keys() if expected.get(k) != actual.get(k)
+        )
+        if differ:
+            where = answers_file.parent.relative_to(repo)
+            drifted.append(f"{where} drifted from the template ({', '.join(differ[:8])})")
         count += 1
+    if drifted:
+        raise ReleaseError(
+            "; ".join(drifted)
+            + "; run tests/template/template_rendering.py --regenerate-examples and commit"
+        )
     return count
 
 
