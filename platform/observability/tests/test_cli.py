@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -105,3 +106,31 @@ def test_alertmanager_delivery_options(tmp_path: Path) -> None:
 def test_alertmanager_without_teams_is_an_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["alertmanager"]) == 2
     assert "no team" in capsys.readouterr().err
+
+
+def test_json_puts_the_document_in_one_envelope(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules", str(EXAMPLE), "--json"]) == 0
+    envelope = json.loads(capsys.readouterr().out)  # all of stdout
+    assert (envelope["command"], envelope["result"]) == ("slipway-obs rules", "ok")
+    assert "groups" in yaml.safe_load(envelope["data"]["yaml"])
+
+
+def test_json_reports_an_invalid_spec_as_usage(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "slo.yaml"
+    bad.write_text(EXAMPLE.read_text().replace("0.999", "1.2"))
+    assert main(["rules", str(bad), "--json"]) == 2
+    captured = capsys.readouterr()
+    envelope = json.loads(captured.out)
+    assert (envelope["exit_code"], envelope["result"]) == (2, "usage")
+    assert "strictly between 0 and 1" in envelope["error"]
+    assert "strictly between 0 and 1" in captured.err
+
+
+def test_a_missing_promtool_is_not_run(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    assert main(["check", str(EXAMPLE), "--json"]) == 3
+    assert json.loads(capsys.readouterr().out)["result"] == "not run"

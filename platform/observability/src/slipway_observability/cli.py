@@ -7,7 +7,9 @@
     slipway-obs alertmanager -o FILE      # routing config for every team of the specs
 
 argparse (stdlib) keeps the CLI dependency-free for the template's generated projects.
-Exit codes: 0 ok, 1 a check failed, 2 bad input (invalid spec or arguments).
+Exit codes (CONTRACTS.md): 0 ok, 1 a check failed, 2 bad input (invalid spec or
+arguments), 3 not run (promtool/amtool missing). `--json` on every subcommand
+prints one envelope on stdout; the YAML a command would print is its `data.yaml`.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+
+from slipway_contract.cli import human_output_to_stderr, parse_or_envelope, print_envelope
+from slipway_contract.exit_codes import ExitCode
 
 from slipway_observability import promtool, rules, yamlio
 from slipway_observability.alertmanager import Delivery
@@ -30,8 +35,14 @@ _FORMATS = {
 }
 
 
-def _emit(text: str, output: Path | None) -> None:
+PROG = "slipway-obs"
+
+
+def _emit(text: str, output: Path | None, args: argparse.Namespace) -> None:
     if output is None:
+        if args.json:  # the document belongs in the envelope, not beside it
+            args.envelope_data = {"yaml": text}
+            return
         sys.stdout.write(text)
         return
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -45,7 +56,7 @@ def _rules(args: argparse.Namespace) -> int:
         document = rules.prometheus_rule_manifest(spec, release_label=args.release_label)
     else:
         document = _FORMATS[args.format](spec)
-    _emit(yamlio.dump(document), args.output)
+    _emit(yamlio.dump(document), args.output, args)
     return 0
 
 
@@ -136,15 +147,19 @@ def _alertmanager(args: argparse.Namespace) -> int:
         smtp_smarthost=args.smtp_smarthost,
         email_domain=args.email_domain,
     )
-    _emit(yamlio.dump(alertmanager_config(teams, delivery)), args.output)
+    _emit(yamlio.dump(alertmanager_config(teams, delivery)), args.output, args)
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="slipway-obs", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--json", action="store_true", help="print one JSON envelope on stdout (CONTRACTS.md)"
+    )
 
-    p = sub.add_parser("rules", help="recording + burn-rate alerting rules")
+    p = sub.add_parser("rules", help="recording + burn-rate alerting rules", parents=[common])
     p.add_argument("spec", type=Path)
     p.add_argument("--format", choices=sorted(_FORMATS), default="prometheus")
     p.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
@@ -155,22 +170,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_rules)
 
-    p = sub.add_parser("test", help="generate promtool unit tests for every alert and run them")
+    p = sub.add_parser(
+        "test", help="generate promtool unit tests for every alert and run them", parents=[common]
+    )
     p.add_argument("spec", type=Path)
     p.add_argument("-o", "--output", type=Path, help="keep the rule and test files here")
     p.set_defaults(func=_test)
 
-    p = sub.add_parser("dashboards", help="Grafana dashboards (JSON) and PNG previews")
+    p = sub.add_parser(
+        "dashboards", help="Grafana dashboards (JSON) and PNG previews", parents=[common]
+    )
     p.add_argument("spec", type=Path)
     p.add_argument("-o", "--output", type=Path, required=True)
     p.add_argument("--no-png", action="store_true", help="skip the PNG previews")
     p.set_defaults(func=_dashboards)
 
-    p = sub.add_parser("check", help="validate the spec and check its rules with promtool")
+    p = sub.add_parser(
+        "check", help="validate the spec and check its rules with promtool", parents=[common]
+    )
     p.add_argument("spec", type=Path)
     p.set_defaults(func=_check)
 
-    p = sub.add_parser("alertmanager", help="Alertmanager routing for the specs' teams")
+    p = sub.add_parser(
+        "alertmanager", help="Alertmanager routing for the specs' teams", parents=[common]
+    )
     p.add_argument("specs", type=Path, nargs="*")
     p.add_argument("--team", action="append", default=[], help="extra team (repeatable)")
     defaults = Delivery()
@@ -184,16 +207,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def _run(args: argparse.Namespace) -> tuple[ExitCode, str | None]:
+    """The command's exit code, and the error a person was told about (if any)."""
     try:
-        return int(args.func(args))
+        return ExitCode(args.func(args)), None
     except SpecError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return ExitCode.USAGE, str(exc)
     except promtool.ToolMissingError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return ExitCode.NOT_RUN, str(exc)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_or_envelope(build_parser().parse_args, argv, PROG)
+    with human_output_to_stderr(args.json):
+        code, error = _run(args)
+    if args.json:
+        data = getattr(args, "envelope_data", None)
+        return print_envelope(f"{PROG} {args.command}", code, data=data, error=error)
+    return int(code)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from slipway_contract import metrics
+
 from slipway_observability.buckets import le_label
 from slipway_observability.slo import LatencySLO, QueueBacklogSLO, SLOSpec
 from slipway_observability.windows import RECORDING_WINDOWS, SEVERITIES, AlertSeverity
@@ -44,8 +46,9 @@ def _selector(spec: SLOSpec, **extra: str) -> str:
 def sli_error_expr(spec: SLOSpec, slo: str, window: str) -> str:
     """PromQL for the ratio of bad events over `window` for one SLI."""
     if slo == "availability":
-        errors = f"http_server_requests_total{_selector(spec, status_class='5xx')}"
-        total = f"http_server_requests_total{_selector(spec)}"
+        requests = metrics.HTTP_REQUESTS_TOTAL
+        errors = f"{requests}{_selector(spec, status_class='5xx')}"
+        total = f"{requests}{_selector(spec)}"
         # `or vector(0)`: with traffic but no 5xx series yet the ratio is 0, not absent.
         # `> 0` on the denominator: an idle window gives no sample instead of NaN (0/0),
         # so alerts stay silent and NaN never poisons the SLO-window average.
@@ -55,7 +58,7 @@ def sli_error_expr(spec: SLOSpec, slo: str, window: str) -> str:
     if slo == "latency":
         latency = spec.slos.latency
         assert isinstance(latency, LatencySLO)  # noqa: S101 - narrowed by enabled()
-        hist = "http_server_request_duration_seconds"
+        hist = metrics.HTTP_REQUEST_DURATION_SECONDS
         fast = f"{hist}_bucket{_selector(spec, le=le_label(latency.threshold_seconds))}"
         total = f"{hist}_count{_selector(spec)}"
         return f"1 - (\n  sum(rate({fast}[{window}]))\n  /\n  (sum(rate({total}[{window}])) > 0)\n)"
@@ -78,7 +81,7 @@ def recording_group(spec: SLOSpec, slo: str) -> Group:
     if slo == "queue_backlog":
         backlog = spec.slos.queue_backlog
         assert isinstance(backlog, QueueBacklogSLO)  # noqa: S101
-        age = f"queue_oldest_message_age_seconds{_selector(spec)}"
+        age = f"{metrics.QUEUE_OLDEST_MESSAGE_AGE_SECONDS}{_selector(spec)}"
         rules.append(
             {
                 "record": QUEUE_BAD,

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from slipway_contract.names import DNS1123_LABEL
 
 from slipway_observability.buckets import DURATION_BUCKETS
 
@@ -29,7 +30,7 @@ __all__ = [
     "parse_spec",
 ]
 
-_DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+_DNS1123_LABEL = re.compile(DNS1123_LABEL)  # the one rule (slipway_contract.names)
 _DURATION = re.compile(r"^(\d+)([mhdw])$")
 _DURATION_SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
 
