@@ -20,6 +20,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from orders_api import warmup
+
 pytestmark = pytest.mark.timeout(120)
 SRC = Path(__file__).resolve().parents[2] / "src"
 
@@ -87,3 +89,30 @@ def test_serves_then_shuts_down_gracefully(server: tuple[subprocess.Popen[str], 
     assert access, f"expected a JSON access log line for POST /items in {lines}"
     assert len(access[0].get("trace_id", "")) == 32, access
     assert any(line.get("event") == "shutdown complete" for line in lines), lines
+
+
+def test_warmup_calls_the_declared_hot_endpoints(
+    server: tuple[subprocess.Popen[str], str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, base = server
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")]),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "orders_api.warmup", "--url", base, "--rounds", "2"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "6/6 calls ok, 3 hot endpoints" in done.stdout
+    # A version that does not answer is not ready: exit 1 names the endpoints.
+    closed = f"http://127.0.0.1:{_free_port()}"
+    assert warmup.main(["--url", closed, "--rounds", "1", "--timeout", "2"]) == 1
+    assert "/readyz answered 599" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as usage:
+        warmup.main(["--url", "preview:8000"])
+    assert usage.value.code == 2
+    assert "--url must be http(s)://" in capsys.readouterr().err
