@@ -59,6 +59,37 @@ INVALID: list[tuple[dict[str, Any], str, str]] = [
     ({**VALID, "image_registry": "https://127.0.0.1:5000"}, "image_registry", "without a scheme"),
     ({**VALID, "service_kind": "cron-job"}, "service_kind", ""),
     ({**VALID, "rollout_strategy": "big-bang"}, "rollout_strategy", ""),
+    # The Python package (service_name with '-' -> '_') must be importable and not shadow.
+    ({"service_name": "class"}, "service_name", "a Python keyword"),
+    ({"service_name": "import"}, "service_name", "a Python keyword"),
+    ({"service_name": "async"}, "service_name", "a Python keyword"),
+    ({"service_name": "asyncio"}, "service_name", "shadows the standard-library module"),
+    ({"service_name": "email"}, "service_name", "shadows the standard-library module"),
+    ({"service_name": "py-compile"}, "service_name", "shadows the standard-library module"),
+    ({"service_name": "fastapi"}, "service_name", "module of a dependency"),
+    ({"service_name": "uvicorn"}, "service_name", "module of a dependency"),
+    ({"service_name": "sqlalchemy"}, "service_name", "module of a dependency"),
+    ({"service_name": "pydantic"}, "service_name", "module of a dependency"),
+    ({"service_name": "prometheus-client"}, "service_name", "module of a dependency"),
+    ({"service_name": "xn--bcher-kva"}, "service_name", "'xn--'"),
+    ({"service_name": "orders-api\n"}, "service_name", "DNS-1123"),
+    *[
+        ({"service_name": word}, "service_name", "Windows device name")
+        for word in ("con", "prn", "aux", "nul", "com1", "lpt9")
+    ],
+    *[
+        ({"service_name": word}, "service_name", "YAML boolean or null word")
+        for word in ("yes", "no", "on", "off", "true", "false", "null", "y", "n")
+    ],
+    ({**VALID, "owner_team": "off"}, "owner_team", "YAML boolean or null word"),
+    ({**VALID, "owner_team": "payments\n"}, "owner_team", "DNS-1123"),
+    # Ports: plain ASCII digits only, and `null` names the question (not int()'s error).
+    ({**VALID, "port": "8080\n"}, "port", "plain ASCII digits"),
+    ({**VALID, "port": "\u0668\u0660\u0668\u0660"}, "port", "plain ASCII digits"),  # Arabic-Indic
+    ({**VALID, "port": "0x1F90"}, "port", "plain ASCII digits"),
+    ({**VALID, "port": "8080.0"}, "port", "plain ASCII digits"),
+    ({**VALID, "port": "null"}, "port", "required"),
+    ({**VALID, "port": None}, "port", "required"),
 ]
 
 
@@ -73,7 +104,20 @@ def test_a_bad_answer_fails_naming_field_and_rule(
     with pytest.raises(ValueError, match=field) as caught:
         render(template_src, tmp_path / "out", answers)
     assert rule in str(caught.value), str(caught.value)
+    assert f"Validation error for question '{field}'" in str(caught.value) or not rule
+    assert "invalid literal" not in str(caught.value)
     assert not (tmp_path / "out" / "pyproject.toml").exists(), "nothing rendered on bad input"
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [{"port": "8000"}, {"service_name": "asyncio-gateway"}, {"service_name": "console"}],
+    ids=str,
+)  # fmt: skip
+def test_names_near_a_refused_one_are_accepted(
+    template_src: Path, tmp_path: Path, answers: dict[str, Any]
+) -> None:
+    render(template_src, tmp_path / "out", {**VALID, **answers}, pretend=True)
 
 
 def test_at_least_fifteen_invalid_answers_are_covered() -> None:
