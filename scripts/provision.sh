@@ -186,6 +186,7 @@ else
   did "uv, nox (in $TOOLS_DIR/venv)"
 fi
 link_tool uv "$TOOLS_DIR/venv/bin/uv"
+link_tool uvx "$TOOLS_DIR/venv/bin/uvx"   # README: `uvx copier`, `uvx nox` in a standalone repository
 link_tool nox "$TOOLS_DIR/venv/bin/nox"
 UV="$TOOLS_DIR/venv/bin/uv"
 
