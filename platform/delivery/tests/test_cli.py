@@ -18,9 +18,12 @@ def test_version_prints_semver_and_json(repo: Path, capsys: pytest.CaptureFixtur
     assert release_cli.main(["version", "--repo", str(repo)]) == 0
     assert capsys.readouterr().out.strip() == "3.2.1"
     assert release_cli.main(["version", "--repo", str(repo), "--json"]) == 0
-    data = json.loads(capsys.readouterr().out)
-    assert data["is_release"] is True
-    assert data["image_tags"][0] == "3.2.1"
+    captured = capsys.readouterr()
+    envelope = json.loads(captured.out)  # all of stdout: one envelope (CONTRACTS.md)
+    assert (envelope["command"], envelope["exit_code"]) == ("slipway-release version", 0)
+    assert envelope["data"]["is_release"] is True
+    assert envelope["data"]["image_tags"][0] == "3.2.1"
+    assert captured.err.strip() == "3.2.1"  # the person's line moved to stderr
 
 
 def test_bad_tag_exits_2_with_the_rule(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -28,6 +31,10 @@ def test_bad_tag_exits_2_with_the_rule(repo: Path, capsys: pytest.CaptureFixture
     err = capsys.readouterr().err
     assert err.startswith("slipway-release: error: tag 'v1.2' is not SemVer")
     assert "Traceback" not in err
+    assert release_cli.main(["version", "--repo", str(repo), "--tag", "v1.2", "--json"]) == 2
+    envelope = json.loads(capsys.readouterr().out)
+    assert envelope["result"] == "usage"
+    assert envelope["error"].startswith("tag 'v1.2' is not SemVer")
 
 
 def test_release_refuses_a_bad_env_pair(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 from delivery_helpers import FIXTURE_SERVICE, git
+from slipway_contract.exit_codes import ExitCode
 from slipway_delivery import gitops_cli, smoke_cli
 from slipway_delivery.containers import run_service
 from slipway_delivery.imagebuild import build_image, docker
@@ -197,7 +198,7 @@ def test_promote_dev_to_qa_and_refuse_unverified_prod(
     capsys.readouterr()
     code = gitops_cli.main([*base, "promote", *common, "--to", "prod", "--version", version,
                             "--trigger", "tag", "--approved-by", "alice"])  # fmt: skip
-    assert code == 3
+    assert code == ExitCode.NEEDS_HUMAN  # refused: CONTRACTS.md exit 4
     assert "slipway-gitops: error: refused: " in (err := capsys.readouterr().err)
     assert "no recorded verification in 'stage'" in err
     assert not (tree / "envs" / "prod" / SERVICE / "values.yaml").exists()
@@ -205,7 +206,7 @@ def test_promote_dev_to_qa_and_refuse_unverified_prod(
     assert gitops_cli.main([*base, "record", *common, "--env", "stage", "--result", "passed"]) == 0
     code = gitops_cli.main([*base, "promote", *common, "--to", "prod", "--version", version,
                             "--trigger", "tag", "--approved-by", "alice"])  # fmt: skip
-    assert code == 3
+    assert code == ExitCode.NEEDS_HUMAN  # refused: CONTRACTS.md exit 4
     assert "prod takes release versions only" in capsys.readouterr().err
     assert gitops_cli.main([*base, "check"]) == 0
 
@@ -245,5 +246,5 @@ def test_failed_smoke_rolls_dev_back_and_blocks_qa(
     capsys.readouterr()
     code = gitops_cli.main([*base, "promote", *svc, "--to", "qa", "--digest", bad,
                             "--version", version, "--image", repository])  # fmt: skip
-    assert code == 3
+    assert code == ExitCode.NEEDS_HUMAN  # refused: CONTRACTS.md exit 4
     assert "failed its 'dev' checks" in capsys.readouterr().err

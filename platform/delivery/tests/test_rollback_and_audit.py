@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 from delivery_helpers import git
+from slipway_contract.exit_codes import ExitCode
 from slipway_delivery import gitops_cli
 
 SERVICE = "orders-api"
@@ -107,7 +108,7 @@ def test_explicit_digest_that_never_passed_is_refused(
     head = git(shipped, "rev-parse", "HEAD")
     code = _cli(shipped, "rollback", SERVICE, "--env", "prod", "--digest", digest,
                 "--reason", "try")  # fmt: skip
-    assert code == 3
+    assert code == ExitCode.NEEDS_HUMAN  # refused: CONTRACTS.md exit 4
     assert message in capsys.readouterr().err
     assert _prod_digest(shipped) == UNCHECKED
     assert git(shipped, "rev-parse", "HEAD") == head
@@ -117,7 +118,7 @@ def test_explicit_digest_that_never_passed_is_refused(
 def test_no_digest_ever_passed_refuses(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _ship_to_prod(tree, FAILED, "1.1.0", "failed")
     _ship_to_prod(tree, UNCHECKED, "1.2.0", None)
-    assert _cli(tree, "rollback", SERVICE, "--env", "prod", "--reason", "x") == 3
+    assert _cli(tree, "rollback", SERVICE, "--env", "prod", "--reason", "x") == ExitCode.NEEDS_HUMAN
     assert "no earlier digest of orders-api passed its prod checks" in capsys.readouterr().err
 
 

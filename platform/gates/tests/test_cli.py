@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from gates_helpers import write_lock
-from slipway_gates.cli import main
+from slipway_gates.cli import _build_parser, main
+from slipway_gates.security import checks
+from slipway_gates.security.vulns import ADVISORY_DB_ENV
 
 COMMANDS = ["security", "checkov", "sast", "vulns", "licences", "secrets", "hadolint",
             "load", "e2e", "e2e-kind"]  # fmt: skip
@@ -50,3 +53,57 @@ def test_load_names_what_is_wrong_with_the_slo_spec(
     slo.write_text(slo.read_text().replace("0.999", "1.5"))
     assert main(args) == 1
     assert "objective must be strictly between 0 and 1" in capsys.readouterr().out
+
+
+def test_json_prints_one_envelope_on_stdout_through_the_console_script(
+    tmp_path: Path, advisory_db: Path
+) -> None:
+    write_lock(tmp_path / "uv.lock", {"jinja2": "2.10"})
+    exe = Path(sys.executable).parent / "slipway-gates"
+    done = subprocess.run(
+        [str(exe), "vulns", "--json", "--root", str(tmp_path), "--vuln-mode", "offline",
+         "--advisory-db", str(advisory_db)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 1
+    doc = json.loads(done.stdout)  # all of stdout is the envelope
+    assert (doc["command"], doc["exit_code"], doc["result"]) == (
+        "slipway-gates vulns",
+        1,
+        "finding",
+    )
+    [outcome] = doc["outcomes"]
+    assert outcome["status"] == "failed"
+    assert any("PYSEC-2019-217" in f for f in outcome["findings"])
+    assert "PYSEC-2019-217" in done.stderr  # the person's report moved to stderr
+
+
+def test_a_usage_error_under_json_is_an_envelope(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["vulns", "--json", "--vuln-mode", "sideways"])
+    assert exc.value.code == 2
+    assert json.loads(capsys.readouterr().out)["result"] == "usage"
+
+
+def test_a_check_not_run_exits_3_in_ci(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # An offline vulnerability check with no advisory directory cannot run.
+    write_lock(tmp_path / "uv.lock", {"jinja2": "2.10"})
+    monkeypatch.delenv(ADVISORY_DB_ENV, raising=False)
+    monkeypatch.setenv("CI", "true")
+    args = ["vulns", "--json", "--root", str(tmp_path), "--vuln-mode", "offline"]
+    assert main(args) == 3
+    doc = json.loads(capsys.readouterr().out)
+    assert [o["status"] for o in doc["outcomes"]] == ["not-run"]
+    monkeypatch.setenv("CI", "false")
+    assert main(args) == 0
+
+
+def test_every_registered_check_is_a_subcommand_and_part_of_security() -> None:
+    parser = _build_parser()
+    subcommands = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    for gate in checks.GATES:
+        assert gate.NAME in subcommands
+        assert gate.HELP
+    assert checks.names() == ("hadolint", "sast", "vulns", "licences", "secrets", "checkov")

@@ -5,18 +5,30 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 
+from slipway_contract.cli import print_envelope, wants_json
+
 from slipway_delivery.errors import DeliveryError, UsageError
 
 
 def run_cli(
-    main: Callable[[Sequence[str] | None], int], argv: Sequence[str] | None, prog: str
+    main: Callable[[Sequence[str] | None], int],
+    argv: Sequence[str] | None,
+    prog: str,
+    *,
+    envelope: bool = False,
 ) -> int:
-    """Call `main`; a DeliveryError becomes a one-paragraph message, never a traceback."""
+    """Call `main`; a DeliveryError becomes a one-paragraph message, never a traceback.
+
+    `envelope`: this CLI follows the `--json` convention, so under `--json` the
+    error is also the one JSON envelope on stdout.
+    """
     try:
         return main(argv)
     except DeliveryError as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
-        return exc.exit_code
+        if envelope and wants_json(argv):
+            print_envelope(prog, exc.exit_code, error=str(exc))
+        return int(exc.exit_code)
 
 
 def key_values(pairs: Sequence[str], flag: str) -> dict[str, str]:

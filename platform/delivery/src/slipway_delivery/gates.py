@@ -1,31 +1,44 @@
 """Security gates on a built image, delegated to `slipway-gates` (platform/gates).
 
-The scanners live in slipway-gates; this module only calls them and records the
-outcome. When that CLI is not installed the result says "not-run" with the
-reason: a gate that did not run is never reported as passed.
+The scanners live in slipway-gates; this module calls them with `--json` and
+reads their envelope (CONTRACTS.md "Command lines"): the outcomes say what
+passed, failed or was NOT run, never a guess from the text. When that CLI is
+not installed, refuses the command line or prints no envelope, the result says
+so: a gate that did not run is never reported as passed.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from slipway_contract.exit_codes import ExitCode
+from slipway_contract.outcome import Outcome, Status
+
+_DETAIL = 2000  # characters of the gate's own report kept in the release record
 
 
 @dataclass(frozen=True)
 class GateResult:
-    """Outcome of one gate command: passed, failed, or not-run (with why)."""
+    """Outcome of one gate command: passed, failed, error (it crashed) or not-run (why)."""
 
     name: str
-    status: str  # "passed" | "failed" (a finding) | "error" (the tool crashed) | "not-run"
+    status: Status
     command: list[str]
     detail: str
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {
+            "name": self.name,
+            "status": self.status.value,
+            "command": self.command,
+            "detail": self.detail,
+        }
 
 
 def _gates_cli() -> str | None:
@@ -47,12 +60,12 @@ def _baseline(service_dir: Path) -> Path | None:
 
 def image_gate_commands(cli: str, service_dir: Path, image_ref: str) -> list[tuple[str, list[str]]]:
     """The slipway-gates commands that judge an image (README of platform/gates)."""
-    secrets = [cli, "secrets", "--root", str(service_dir), "--image", image_ref]
+    secrets = [cli, "secrets", "--json", "--root", str(service_dir), "--image", image_ref]
     if (baseline := _baseline(service_dir)) is not None:
         secrets += ["--baseline", str(baseline)]
     return [
         ("secrets-in-image", secrets),
-        ("hadolint", [cli, "hadolint", "--root", str(service_dir)]),
+        ("hadolint", [cli, "hadolint", "--json", "--root", str(service_dir)]),
     ]
 
 
@@ -62,22 +75,34 @@ def run_image_gates(service_dir: Path, image_ref: str) -> list[GateResult]:
     if cli is None:
         return [
             GateResult(
-                "slipway-gates", "not-run", [], "slipway-gates CLI not installed: image NOT scanned"
+                "slipway-gates",
+                Status.NOT_RUN,
+                [],
+                "slipway-gates CLI not installed: image NOT scanned",
             )
         ]
     results = []
     for name, cmd in image_gate_commands(cli, service_dir, image_ref):
         done = subprocess.run(cmd, capture_output=True, text=True, check=False)  # noqa: S603
-        tail = (done.stdout + done.stderr).strip()[-2000:]
-        if "NOT RUN" in done.stdout + done.stderr:
-            # slipway-gates says so when a scanner is missing: never count it as passed.
-            results.append(GateResult(name, "not-run", cmd, tail))
-        elif done.returncode == 0:
-            results.append(GateResult(name, "passed", cmd, tail))
-        elif "invalid choice" in done.stderr or "No such command" in done.stderr:
-            results.append(GateResult(name, "not-run", cmd, f"slipway-gates lacks it: {tail}"))
-        elif "Traceback (most recent call last)" in done.stderr:
-            results.append(GateResult(name, "error", cmd, f"slipway-gates crashed: {tail}"))
-        else:
-            results.append(GateResult(name, "failed", cmd, tail))
+        results.append(judge(name, cmd, done.returncode, done.stdout, done.stderr))
     return results
+
+
+def judge(name: str, cmd: list[str], returncode: int, stdout: str, stderr: str) -> GateResult:
+    """One gate's result from its exit code and its `--json` envelope."""
+    report = stderr.strip()[-_DETAIL:]  # with --json, the person's report is on stderr
+    try:
+        envelope = json.loads(stdout)
+        outcomes = [Outcome.from_dict(o) for o in envelope["outcomes"]]
+    except (ValueError, KeyError, TypeError):
+        tail = (stdout + stderr).strip()[-_DETAIL:]
+        return GateResult(name, Status.ERROR, cmd, f"slipway-gates printed no envelope: {tail}")
+    if returncode == ExitCode.USAGE:
+        return GateResult(name, Status.NOT_RUN, cmd, f"slipway-gates refused it: {report}")
+    statuses = {o.status for o in outcomes}
+    for status in (Status.FAILED, Status.ERROR, Status.NOT_RUN):  # the worst one decides
+        if status in statuses:
+            return GateResult(name, status, cmd, report)
+    if returncode != ExitCode.OK or not outcomes:
+        return GateResult(name, Status.ERROR, cmd, f"exit {returncode}, nothing checked: {report}")
+    return GateResult(name, Status.PASSED, cmd, report)

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from slipway_contract.outcome import Status
+
 from slipway_delivery.containers import run_service
 from slipway_delivery.errors import DeliveryError, UsageError
 from slipway_delivery.gates import GateResult, run_image_gates
@@ -121,7 +123,7 @@ def run_release(opts: ReleaseOptions) -> dict[str, Any]:
     if opts.gates:
         gates = run_image_gates(service_dir, image.refs[0])
     else:
-        gates = [GateResult("slipway-gates", "not-run", [], "disabled with --no-gates")]
+        gates = [GateResult("slipway-gates", Status.NOT_RUN, [], "disabled with --no-gates")]
     record["gates"] = [g.as_dict() for g in gates]
 
     run_ref = image.refs[0]
@@ -136,7 +138,7 @@ def run_release(opts: ReleaseOptions) -> dict[str, Any]:
 
     if opts.smoke:
         record["smoke"] = _smoke(opts, run_ref, str(version.version))
-    failed = [g.name for g in gates if g.status in ("failed", "error")]
+    failed = [g.name for g in gates if g.status in (Status.FAILED, Status.ERROR)]
     smoke_ok = record.get("smoke", {}).get("result", "passed") == "passed"
     record["result"] = "passed" if not failed and smoke_ok else "failed"
     (out / "release.json").write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")

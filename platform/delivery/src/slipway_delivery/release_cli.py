@@ -1,12 +1,18 @@
-"""`slipway-release`: version of HEAD, locked wheelhouse, and the full release run."""
+"""`slipway-release`: version of HEAD, locked wheelhouse, and the full release run.
+
+Exit codes follow CONTRACTS.md; `--json` prints one envelope on stdout (the
+version facts, the wheelhouse, or the release record as its `data`).
+"""
 
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
+
+from slipway_contract.cli import human_output_to_stderr, parse_or_envelope, print_envelope
+from slipway_contract.exit_codes import ExitCode
 
 from slipway_delivery.cli_support import key_values, run_cli
 from slipway_delivery.imagebuild import DEFAULT_BASE_IMAGE
@@ -19,20 +25,31 @@ from slipway_delivery.release import (
 from slipway_delivery.versioning import version_of
 from slipway_delivery.wheelhouse import build_wheelhouse
 
+PROG = "slipway-release"
+
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="slipway-release", description=__doc__)
+    parser = argparse.ArgumentParser(prog=PROG, description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--json", action="store_true", help="print one JSON envelope on stdout (CONTRACTS.md)"
+    )
 
-    version = sub.add_parser("version", help="print the SemVer of HEAD (from git tags)")
+    version = sub.add_parser(
+        "version", help="print the SemVer of HEAD (from git tags)", parents=[common]
+    )
     version.add_argument("--repo", type=Path, default=Path())
     version.add_argument("--tag", help="release tag CI is building (must be SemVer)")
-    version.add_argument("--json", action="store_true", help="version, sha and image tags")
 
-    wheels = sub.add_parser("wheelhouse", help="write DIR/wheelhouse from the lock file")
+    wheels = sub.add_parser(
+        "wheelhouse", help="write DIR/wheelhouse from the lock file", parents=[common]
+    )
     wheels.add_argument("--service-dir", type=Path, default=Path())
 
-    run = sub.add_parser("run", help="build, SBOM, gates, push, pull by digest, smoke")
+    run = sub.add_parser(
+        "run", help="build, SBOM, gates, push, pull by digest, smoke", parents=[common]
+    )
     run.add_argument("--service-dir", type=Path, default=Path())
     run.add_argument("--service", help="image/service name (default: folder name)")
     run.add_argument("--registry", default=DEFAULT_REGISTRY, help="HOST:PORT to push to")
@@ -51,20 +68,17 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _main(argv: Sequence[str] | None) -> int:
-    args = _parser().parse_args(argv)
+def _run(args: argparse.Namespace) -> tuple[ExitCode, dict[str, Any]]:
+    """Do the command, print its lines for a person; the exit code and the JSON data."""
     if args.command == "version":
         v = version_of(args.repo, args.tag)
-        if args.json:
-            print(json.dumps({"version": str(v.version), "sha": v.sha, "tag": v.tag,
-                              "is_release": v.is_release, "image_tags": v.image_tags}))  # fmt: skip
-        else:
-            print(v.version)
-        return 0
+        print(v.version)
+        return ExitCode.OK, {"version": str(v.version), "sha": v.sha, "tag": v.tag,
+                             "is_release": v.is_release, "image_tags": v.image_tags}  # fmt: skip
     if args.command == "wheelhouse":
         w = build_wheelhouse(args.service_dir)
         print(f"wheelhouse {w.root}: {len(w.deps)} locked wheels, {len(w.local)} local wheels")
-        return 0
+        return ExitCode.OK, {"root": str(w.root), "deps": len(w.deps), "local": len(w.local)}
     service_dir: Path = args.service_dir.resolve()
     routes = args.routes or configured_smoke_routes(service_dir)
     slo = args.slo or (service_dir / "slo.yaml" if (service_dir / "slo.yaml").is_file() else None)
@@ -84,16 +98,24 @@ def _main(argv: Sequence[str] | None) -> int:
             gates=args.gates,
         )
     )
-    json.dump(record, sys.stdout, indent=2, sort_keys=True)
-    print()
     for gate in record["gates"]:
-        print(f"gate {gate['name']}: {gate['status']} {gate['detail'][:200]}", file=sys.stderr)
-    return 0 if record["result"] == "passed" else 1
+        print(f"gate {gate['name']}: {gate['status']} {gate['detail'][:200]}")
+    print(f"release {record['result']}: {record['record_path']}")
+    return (ExitCode.OK if record["result"] == "passed" else ExitCode.FINDING), record
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    args = parse_or_envelope(_parser().parse_args, argv, PROG)
+    with human_output_to_stderr(args.json):
+        code, data = _run(args)
+    if args.json:
+        return print_envelope(f"{PROG} {args.command}", code, data=data)
+    return int(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `slipway-release`."""
-    return run_cli(_main, argv, "slipway-release")
+    return run_cli(_main, argv, PROG, envelope=True)
 
 
 if __name__ == "__main__":

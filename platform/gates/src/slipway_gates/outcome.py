@@ -1,50 +1,48 @@
-"""The outcome of one gate check, and how a run of several is summarised.
+"""How the gates report their checks: one line per outcome, one exit code per run.
 
-A check has three outcomes, never two: `passed`, `failed`, or `not_run` (a tool
-or data source was missing). `not_run` is reported loudly and fails under CI=true,
-because a gate that silently checks nothing is worse than no gate.
+The result type is slipway_contract's `Outcome` (here under its old name,
+`CheckResult`): `passed`, `failed`, `not-run`, `known-gap`, `error`. A check not
+run is reported loudly and fails under CI=true (exit 3), because a gate that
+silently checks nothing is worse than no gate.
 """
 
 from __future__ import annotations
 
-import os
+import contextlib
 import sys
-from dataclasses import dataclass, field
-from enum import Enum
+from collections.abc import Iterator
+from contextvars import ContextVar
+
+from slipway_contract.ci import in_ci
+from slipway_contract.exit_codes import ExitCode
+from slipway_contract.outcome import Outcome, Status, exit_code_of
+
+CheckResult = Outcome  # every gate module builds these
+
+__all__ = [
+    "CheckResult",
+    "Status",
+    "apply_known_gaps",
+    "collect_reported",
+    "exit_code",
+    "in_ci",
+    "print_result",
+]
+
+# The outcomes printed during one CLI run, for its --json envelope: every command
+# reports through print_result, so what a person reads and what JSON says agree.
+_REPORTED: ContextVar[list[CheckResult] | None] = ContextVar("slipway_gates_reported", default=None)
 
 
-class Status(Enum):
-    PASSED = "passed"
-    FAILED = "failed"
-    NOT_RUN = "NOT RUN"
-    KNOWN_GAP = "KNOWN GAP"
-
-
-def in_ci() -> bool:
-    """True when CI=true (or 1/yes): missing tools then fail instead of skipping."""
-    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-
-
-@dataclass
-class CheckResult:
-    """One check: its name, status, a one-line summary and the findings behind it."""
-
-    name: str
-    status: Status
-    summary: str
-    findings: list[str] = field(default_factory=list)
-
-    @classmethod
-    def passed(cls, name: str, summary: str) -> CheckResult:
-        return cls(name, Status.PASSED, summary)
-
-    @classmethod
-    def failed(cls, name: str, summary: str, findings: list[str]) -> CheckResult:
-        return cls(name, Status.FAILED, summary, findings)
-
-    @classmethod
-    def not_run(cls, name: str, reason: str) -> CheckResult:
-        return cls(name, Status.NOT_RUN, f"NOT checked: {reason}")
+@contextlib.contextmanager
+def collect_reported() -> Iterator[list[CheckResult]]:
+    """Collect every outcome print_result reports while the block runs."""
+    reported: list[CheckResult] = []
+    token = _REPORTED.set(reported)
+    try:
+        yield reported
+    finally:
+        _REPORTED.reset(token)
 
 
 def apply_known_gaps(result: CheckResult, gaps: dict[str, str]) -> CheckResult:
@@ -72,22 +70,20 @@ def apply_known_gaps(result: CheckResult, gaps: dict[str, str]) -> CheckResult:
 
 def print_result(result: CheckResult) -> None:
     """One line per check, then its findings indented below it."""
-    print(f"[{result.status.value:>9}] {result.name}: {result.summary}", flush=True)
+    print(f"[{result.status.label:>9}] {result.name}: {result.summary}", flush=True)
     for finding in result.findings:
         print(f"          - {finding}", flush=True)
+    if (reported := _REPORTED.get()) is not None:
+        reported.append(result)
 
 
-def exit_code(results: list[CheckResult], *, ci: bool | None = None) -> int:
-    """0 when every check passed; 1 on a failure, or on a check not run under CI."""
+def exit_code(results: list[CheckResult], *, ci: bool | None = None) -> ExitCode:
+    """OK when every check passed; FINDING on a failure; NOT_RUN for a check not run in CI."""
     ci = in_ci() if ci is None else ci
-    failed = [r for r in results if r.status is Status.FAILED]
-    not_run = [r for r in results if r.status is Status.NOT_RUN]
     for r in results:
         if r.status is Status.KNOWN_GAP:
             print(f"WARNING: KNOWN GAP, not passed: {r.name}", file=sys.stderr, flush=True)
-    for r in not_run:
-        where = "CI=true: failing" if ci else "skipped locally; CI will fail on this"
-        print(f"WARNING: {r.name} was NOT run ({where})", file=sys.stderr, flush=True)
-    if failed or (ci and not_run):
-        return 1
-    return 0
+        if r.status is Status.NOT_RUN:
+            where = "CI=true: failing" if ci else "skipped locally; CI will fail on this"
+            print(f"WARNING: {r.name} was NOT run ({where})", file=sys.stderr, flush=True)
+    return exit_code_of(results, ci=ci)

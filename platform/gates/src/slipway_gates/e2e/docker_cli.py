@@ -7,25 +7,27 @@ teardown removes exactly what it created, even after a failure.
 from __future__ import annotations
 
 import json
-import subprocess
+from collections.abc import Sequence
 from typing import Any
+
+from slipway_contract.runner import CommandError, run
 
 DOCKER = "docker"
 
 
-class DockerError(RuntimeError):
-    """A docker command failed; the message carries its stderr."""
+class DockerError(CommandError):
+    """A docker step failed; the message carries its stderr. A CommandError, so one
+    `except CommandError` covers every external tool."""
+
+    def __init__(self, message: str, argv: Sequence[str] = (DOCKER,)) -> None:
+        super().__init__(argv, message)
 
 
 def docker(*args: str, check: bool = True, timeout: float | None = 300) -> str:
-    proc = subprocess.run(
-        [DOCKER, *args], capture_output=True, text=True, check=False, timeout=timeout
-    )
-    if check and proc.returncode != 0:
-        raise DockerError(
-            f"docker {' '.join(args)} failed ({proc.returncode}): {proc.stderr.strip()}"
-        )
-    return proc.stdout.strip()
+    try:
+        return run([DOCKER, *args], check=check, timeout=timeout).stdout.strip()
+    except CommandError as exc:
+        raise DockerError(str(exc), exc.argv) from exc
 
 
 def inspect(name: str) -> dict[str, Any]:
@@ -54,5 +56,5 @@ def remove(*names: str) -> None:
 
 
 def logs(container: str) -> str:
-    proc = subprocess.run([DOCKER, "logs", container], capture_output=True, text=True, check=False)
-    return proc.stdout + proc.stderr
+    done = run([DOCKER, "logs", container], check=False)
+    return done.stdout + done.stderr
