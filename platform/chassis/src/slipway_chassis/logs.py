@@ -6,7 +6,7 @@ and `span_id` (16 hex). Standard-library records (uvicorn, libraries) go
 through the same processors and renderer. Values of sensitive keys
 (`LOG_REDACT_KEYS`, matched as substrings, case-insensitively) are replaced.
 
-Configured for speed (see OPERATIONS.md "Request-path cost"): few processors,
+Configured for speed (README.md "Design notes"; `nox -s bench` measures it): few processors,
 orjson, bytes written straight to stdout, `cache_logger_on_first_use`.
 """
 

@@ -1,7 +1,7 @@
 """The chassis' single pure-ASGI middleware: probes, /metrics, limits, span, RED metrics, logs.
 
 One layer instead of three: every extra ASGI layer wraps `send` once more, and
-`BaseHTTPMiddleware` would cost ~120 µs per request (OPERATIONS.md). Each concern
+`BaseHTTPMiddleware` would cost ~120 µs per request (README.md "Design notes"). Each concern
 lives in its own module (tracing, metrics, logs); this class only sequences
 them and can switch each off (the benchmark measures them one by one).
 

@@ -9,7 +9,7 @@
 argparse (stdlib) keeps the CLI dependency-free for the template's generated projects.
 Exit codes (CONTRACTS.md): 0 ok, 1 a check failed, 2 bad input (invalid spec or
 arguments), 3 not run (promtool/amtool missing). `--json` on every subcommand
-prints one envelope on stdout; the YAML a command would print is its `data.yaml`.
+prints one envelope on stdout; the YAML a command would print is in its data (`yaml` key).
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Remaining error budgets from a Prometheus running the generated SLO rules.
 
 `slipway-obs rules` records `slo:error_budget_remaining:ratio{service, slo}`
-(platform/observability/rules.py); the catalog reads that series, so the page
-shows exactly what the alerts and dashboards use.
+(platform/observability/src/slipway_observability/rules.py); the catalog reads
+that series, so the page shows exactly what the alerts and dashboards use.
 """
 
 from __future__ import annotations
