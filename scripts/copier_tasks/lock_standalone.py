@@ -18,16 +18,26 @@ import sys
 import urllib.error
 import urllib.request
 
-OVERRIDE = "UV_INDEX_SLIPWAY_URL"  # uv's own override of the `slipway` index URL
+# uv's own override: an index given as `name=url` in UV_INDEX (or --index) replaces
+# the pyproject's index of the same name.
+OVERRIDE = "UV_INDEX"
+
+
+def _override() -> str | None:
+    for entry in os.environ.get(OVERRIDE, "").split():
+        name, sep, url = entry.partition("=")
+        if sep and name == "slipway":
+            return url
+    return None
 
 
 def main(argv: list[str]) -> int:
     if len(argv) != 1:
         print("usage: lock_standalone.py INDEX_URL", file=sys.stderr)
         return 2
-    url = os.environ.get(OVERRIDE) or argv[0]
+    url = _override() or argv[0]
     uv = shutil.which("uv")
-    how = f"then run `uv lock` here (index: {OVERRIDE} or [[tool.uv.index]] slipway in pyproject)"
+    how = f"then run `uv lock` here (index: {OVERRIDE}=slipway=<url> or [[tool.uv.index]] slipway)"
     if uv is None:
         print(
             f"copier: uv.lock NOT made: uv is not installed (pip install uv); {how}",
@@ -40,7 +50,7 @@ def main(argv: list[str]) -> int:
     except (urllib.error.URLError, OSError) as exc:
         print(
             f"copier: uv.lock NOT made: the platform's package index {url} did not answer ({exc}); "
-            f"start it (`nox -s index` in the platform repo) or point {OVERRIDE} at yours, {how}",
+            f"start it (`nox -s index` in the platform repo) or set {OVERRIDE}=slipway=URL, {how}",
             file=sys.stderr,
         )
         return 0
