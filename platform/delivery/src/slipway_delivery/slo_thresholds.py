@@ -14,13 +14,10 @@ from typing import Any
 
 import yaml
 
-from slipway_delivery.errors import UsageError
-
 # CONTRACTS.md: every latency threshold must be one of the chassis histogram buckets.
-DURATION_BUCKETS = (
-    0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.3,
-    0.4, 0.5, 0.75, 1, 1.5, 2, 2.5, 5, 10,
-)  # fmt: skip
+from slipway_contract.metrics import DURATION_BUCKETS
+
+from slipway_delivery.errors import UsageError
 
 
 @dataclass(frozen=True)
@@ -39,7 +36,7 @@ class SloThresholds:
         if self.latency_threshold_seconds not in DURATION_BUCKETS:
             raise UsageError(
                 f"slos.latency.threshold_seconds {self.latency_threshold_seconds} must be one of "
-                f"the chassis histogram buckets {list(DURATION_BUCKETS)}"
+                f"the chassis histogram buckets [{', '.join(f'{b:g}' for b in DURATION_BUCKETS)}]"
             )
 
 

@@ -17,10 +17,11 @@ from typing import Any
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
+from slipway_contract import probes
 
 from slipway_delivery.slo_thresholds import SloThresholds
 
-HEALTH_PATHS = ("/livez", "/readyz", "/startupz")
+HEALTH_PATHS = probes.HEALTH_PATHS  # /livez, /readyz, /startupz (CONTRACTS.md)
 REQUESTS_TOTAL = "http_server_requests_total"
 DURATION = "http_server_request_duration_seconds"
 

@@ -14,13 +14,14 @@ from collections.abc import Callable
 
 import httpx
 from slipway_chassis.testing import OTLPReceiver
+from slipway_contract import probes
 
 from slipway_gates.e2e.docker_cli import docker, logs
 from slipway_gates.e2e.prometheus import PrometheusServer
 from slipway_gates.e2e.stack import Stack
 from slipway_gates.outcome import CheckResult
 
-PROBES = ("/livez", "/readyz", "/startupz", "/metrics")
+PROBES = probes.PROBE_PATHS  # /livez, /readyz, /startupz, /metrics (CONTRACTS.md)
 
 
 def check_smoke(stack: Stack) -> CheckResult:

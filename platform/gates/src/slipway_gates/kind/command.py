@@ -19,9 +19,10 @@ from pathlib import Path
 
 import httpx
 import yaml
+from slipway_contract.environments import ENVIRONMENTS
 
 from slipway_gates.e2e.stack import ServiceInfo, build_image
-from slipway_gates.kind.plan import ENVIRONMENTS, KindInputs, Step, build_plan, default_kind_config
+from slipway_gates.kind.plan import KindInputs, Step, build_plan, default_kind_config
 from slipway_gates.security.helm_render import find_charts, plan_renders
 
 SKIP_BANNER = "*" * 78

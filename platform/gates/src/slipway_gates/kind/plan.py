@@ -12,7 +12,6 @@ from pathlib import Path
 
 from slipway_gates.e2e.stack import DEPENDENCIES
 
-ENVIRONMENTS = ("dev", "qa", "stage", "prod")
 # Chart features that need CRDs or add-ons a bare kind cluster does not have
 # (Prometheus Operator, Argo Rollouts, KEDA): switched off for the smoke test.
 # Names follow helm/slipway-service/values.yaml.

@@ -10,7 +10,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-ENVIRONMENTS = ("dev", "qa", "stage", "prod")
+from slipway_contract.environments import ENVIRONMENTS
 
 # Where a chart's per-environment values may live, relative to the chart directory
 # and to its parent (the helm/ folder): the first match per environment wins.
