@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from slipway_contract.environments import ENVIRONMENTS
+from slipway_contract.names import is_dns1123_label
 
 from slipway_delivery.errors import UsageError
 
-ENVIRONMENTS = ("dev", "qa", "stage", "prod")
 # The stage before dev is the release pipeline itself (gates + smoke on the image).
 STAGES = ("build", *ENVIRONMENTS)
 DEFAULT_TREE = Path("platform/gitops")
@@ -39,13 +40,7 @@ def check_env(env: str, allowed: tuple[str, ...] = ENVIRONMENTS, field: str = "-
 
 def check_service(service: str) -> str:
     """A DNS-1123 label (CONTRACTS.md SERVICE_NAME rule)."""
-    ok = (
-        0 < len(service) <= 63
-        and service[0].isalnum()
-        and service[-1].isalnum()
-        and all(c.islower() or c.isdigit() or c == "-" for c in service)
-    )
-    if not ok:
+    if not is_dns1123_label(service):
         raise UsageError(
             f"--service {service!r} must be a DNS-1123 label (lowercase letters, digits, '-', "
             "at most 63 characters, starting and ending with a letter or digit)"
