@@ -252,6 +252,7 @@ def check_docker_stop_runs(stack: Stack, path: str, runs: int = 10) -> CheckResu
     name = f"e2e: docker stop under keep-alive load drops nothing ({runs} runs)"
     lines: list[str] = []
     findings: list[str] = []
+    started = time.monotonic()
     for number in range(1, runs + 1):
         if number > 1:  # the same container again: a fresh process, a new published port
             docker("start", stack.service_container)
@@ -266,4 +267,7 @@ def check_docker_stop_runs(stack: Stack, path: str, runs: int = 10) -> CheckResu
         findings += [f"run {number}: {p}" for p in result.problems()]
     if findings:
         return CheckResult.failed(name, "a shutdown under load was not clean", findings + lines)
-    return CheckResult.passed(name, f"{runs} runs, 0 failed requests:\n    " + "\n    ".join(lines))
+    took = time.monotonic() - started
+    return CheckResult.passed(
+        name, f"{runs} runs in {took:.0f} s, 0 failed requests:\n    " + "\n    ".join(lines)
+    )
