@@ -17,13 +17,13 @@ from typing import Any
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
-from slipway_contract import probes
+from slipway_contract import metrics, probes
 
 from slipway_delivery.slo_thresholds import SloThresholds
 
 HEALTH_PATHS = probes.HEALTH_PATHS  # /livez, /readyz, /startupz (CONTRACTS.md)
-REQUESTS_TOTAL = "http_server_requests_total"
-DURATION = "http_server_request_duration_seconds"
+REQUESTS_TOTAL = metrics.HTTP_REQUESTS_TOTAL
+DURATION = metrics.HTTP_REQUEST_DURATION_SECONDS
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ def parse_red(
     text: str | bytes, threshold: float, skip_routes: Iterable[str] = HEALTH_PATHS
 ) -> RedSample:
     """Sum the chassis RED metrics in a Prometheus text exposition."""
-    skip = set(skip_routes) | {"/metrics"}
+    skip = set(skip_routes) | {probes.METRICS}
     requests = errors = fast = timed = 0.0
     if isinstance(text, bytes):
         text = text.decode()

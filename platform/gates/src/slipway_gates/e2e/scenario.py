@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 import httpx
 from slipway_chassis.testing import OTLPReceiver
+from slipway_contract import metrics as names
 from slipway_contract import probes
 
 from slipway_gates.e2e.docker_cli import docker, logs
@@ -31,8 +32,8 @@ def check_smoke(stack: Stack) -> CheckResult:
         resp = httpx.get(stack.url + path, timeout=5, follow_redirects=False)
         if resp.status_code != 200:
             bad.append(f"{path} answered {resp.status_code}: {resp.text[:200]}")
-    metrics = httpx.get(stack.url + "/metrics", timeout=5).text
-    if "service_build_info" not in metrics:
+    metrics = httpx.get(stack.url + probes.METRICS, timeout=5).text
+    if names.SERVICE_BUILD_INFO not in metrics:
         bad.append("/metrics has no service_build_info (CONTRACTS.md)")
     if bad:
         return CheckResult.failed(name, "a probe misbehaved", bad)
@@ -90,10 +91,11 @@ def check_metrics_scraped(prometheus: PrometheusServer, service: str) -> CheckRe
     name = "e2e: Prometheus scrapes the service"
     up = prometheus.wait_for(f'up{{service="{service}"}} == 1', timeout=30)
     requests = prometheus.wait_for(
-        f'sum(http_server_requests_total{{service="{service}"}}) > 0', timeout=30
+        f'sum({names.HTTP_REQUESTS_TOTAL}{{service="{service}"}}) > 0', timeout=30
     )
     buckets = prometheus.wait_for(
-        f'count(http_server_request_duration_seconds_bucket{{service="{service}"}}) > 0', timeout=10
+        f'count({names.HTTP_REQUEST_DURATION_SECONDS}_bucket{{service="{service}"}}) > 0',
+        timeout=10,
     )
     findings = []
     if not up:
@@ -114,7 +116,7 @@ def _circuit_states(stack: Stack) -> dict[str, float]:
     text = httpx.get(stack.url + "/metrics", timeout=5).text
     states = {}
     for line in text.splitlines():
-        if line.startswith("circuit_breaker_state{"):
+        if line.startswith(names.CIRCUIT_BREAKER_STATE + "{"):
             labels, _, value = line.rpartition(" ")
             dep = (
                 labels.split('dependency="', 1)[1].split('"', 1)[0]

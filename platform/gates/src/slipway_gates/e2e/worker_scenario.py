@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import httpx
 from slipway_chassis.testing import OTLPReceiver
+from slipway_contract import metrics as names
 
 from slipway_gates.e2e.docker_cli import DockerError, docker, inspect, published_port
 from slipway_gates.e2e.prometheus import PrometheusServer
@@ -86,7 +87,9 @@ def wait_until(done: Callable[[], bool], timeout: float, interval: float = 0.5) 
 
 
 def _acked(prometheus: PrometheusServer, service: str) -> float:
-    rows = prometheus.query(f'sum(queue_messages_total{{service="{service}",outcome="acked"}})')
+    rows = prometheus.query(
+        f'sum({names.QUEUE_MESSAGES_TOTAL}{{service="{service}",outcome="acked"}})'
+    )
     return float(rows[0]["value"][1]) if rows else 0.0
 
 
@@ -113,7 +116,7 @@ def check_messages_consumed(
                 refused.append(f"POST /messages answered {resp.status_code}: {resp.text[:200]}")
     target = before + len(sent)
     grown = prometheus.wait_for(
-        f'sum(queue_messages_total{{service="{service}",outcome="acked"}}) >= {target}',
+        f'sum({names.QUEUE_MESSAGES_TOTAL}{{service="{service}",outcome="acked"}}) >= {target}',
         timeout=60,
     )
     findings = list(refused)
@@ -165,7 +168,7 @@ def check_messages_consumed(
 def check_poison_dead_lettered(stack: Stack, prometheus: PrometheusServer) -> CheckResult:
     name = "e2e worker: a poison message is dead-lettered"
     service = stack.service.name
-    expr = f'sum(queue_messages_total{{service="{service}",outcome="dead_lettered"}})'
+    expr = f'sum({names.QUEUE_MESSAGES_TOTAL}{{service="{service}",outcome="dead_lettered"}})'
     rows = prometheus.query(expr)
     before = float(rows[0]["value"][1]) if rows else 0.0
     script = poison_publisher(package_name(service), b"{not json")
