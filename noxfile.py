@@ -93,7 +93,7 @@ def workspace_members() -> list[Path]:
 # ------------------------------------------------------------------ everyday gates
 @session(python=PYTHON, tags=["ci", "fast"])
 def lint(s: nox.Session) -> None:
-    """Lint: ruff, ruff format, yamllint, hadolint, shellcheck, actionlint."""
+    """Lint: ruff, ruff format, yamllint, hadolint, shellcheck, actionlint, GitLab CI schema."""
     _sync(s, "lint")
     s.run("ruff", "check", ".")
     s.run("ruff", "format", "--check", ".")
@@ -106,6 +106,10 @@ def lint(s: nox.Session) -> None:
         s.run("shellcheck", "--severity=style", *scripts)
     if workflows := _git_files(".github/workflows/*.yml", "services/*/.github/workflows/*.yml"):
         s.run("actionlint", *workflows)
+    # GitLab CI: its JSON schema; the root file is generated (scripts/ci_workflows.py).
+    if gitlab := _git_files(".gitlab-ci.yml", "services/*/.gitlab-ci.yml"):
+        s.run("check-jsonschema", "--builtin-schema", "vendor.gitlab-ci", *gitlab)
+    s.run("python", "scripts/ci_workflows.py", "--check")
 
 
 @session(python=PYTHON, tags=["ci", "fast"])
