@@ -5,7 +5,7 @@
 
 `--regenerate-examples` re-renders services/<name> from their answers files: the
 way to update the examples after a template change (the re-render test fails
-until then). A render from a dirty checkout records a commit that exists only in
+until then); it also rewrites the root CI files (scripts/ci_workflows.py). A render from a dirty checkout records a commit that exists only in
 copier's temporary copy, so after committing, `--pin-commit` re-renders from a
 clean clone of HEAD and copies the answers files back: their `_commit` is then a
 real commit, and `copier update` inside services/<name> works.
@@ -100,6 +100,8 @@ def regenerate_examples() -> None:
         with contextlib.chdir(project):
             render("../..", Path("."), answers, vcs_ref="HEAD")
         print(f"regenerated {project.relative_to(ROOT)}")
+    # The root CI files GitHub/GitLab read are copies of the examples' pipelines.
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "ci_workflows.py")], check=True)
 
 
 def pin_commit() -> None:
