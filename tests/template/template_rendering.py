@@ -5,8 +5,9 @@
 
 `--regenerate-examples` re-renders services/<name> from their answers files: the
 way to update the examples after a template change (the re-render test fails
-until then); it also rewrites the root CI files (scripts/ci_workflows.py). A render from a dirty checkout records a commit that exists only in
-copier's temporary copy, so after committing, `--pin-commit` re-renders from a
+until then); it also rewrites the root CI files (scripts/ci_workflows.py). A
+render from a dirty checkout records a commit that exists only in copier's
+temporary copy, so after committing, `--pin-commit` re-renders from a
 clean clone of HEAD and copies the answers files back: their `_commit` is then a
 real commit, and `copier update` inside services/<name> works.
 """
