@@ -79,7 +79,11 @@ def export_requirements(service_dir: Path) -> tuple[str, list[Path]]:
     """Third-party pins with hashes, and the local (workspace) packages to build."""
     uv = _uv()
     base = [uv, "export", "--frozen", "--no-dev", "--no-editable", "--project", str(service_dir)]
-    pinned = _run([*base, "--no-emit-workspace", "--no-header"], service_dir, "uv export")
+    # --emit-index-url: a standalone service's platform packages live on the platform's
+    # private index ([[tool.uv.index]] slipway), so pip download must ask it too.
+    pinned = _run(
+        [*base, "--no-emit-workspace", "--no-header", "--emit-index-url"], service_dir, "uv export"
+    )
     everything = _run([*base, "--no-hashes", "--no-header"], service_dir, "uv export")
     local: list[Path] = []
     root = workspace_root(service_dir)
@@ -106,7 +110,7 @@ def build_wheelhouse(service_dir: Path, out: Path | None = None) -> Wheelhouse:
     pinned, local_projects = export_requirements(service_dir)
     requirements = root / "requirements.txt"
     requirements.write_text(pinned)
-    if any(line and not line.startswith(("#", " ")) for line in pinned.splitlines()):
+    if any(line and not line.startswith(("#", " ", "--")) for line in pinned.splitlines()):
         platforms = [arg for p in IMAGE_PLATFORMS for arg in ("--platform", p)]
         _run(
             [
