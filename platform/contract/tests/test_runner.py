@@ -14,6 +14,7 @@ def test_a_failure_names_the_command_and_its_stderr() -> None:
     with pytest.raises(CommandError) as caught:
         run([sys.executable, "-c", "import sys; sys.exit('boom')"])
     assert caught.value.returncode == 1
+    assert caught.value.stderr == "boom\n"
     assert "failed (1): boom" in str(caught.value)
 
 

@@ -18,12 +18,19 @@ class CommandError(RuntimeError):
     """An external command failed, was not installed, or timed out."""
 
     def __init__(
-        self, argv: Sequence[str], message: str, *, returncode: int | None = None, output: str = ""
+        self,
+        argv: Sequence[str],
+        message: str,
+        *,
+        returncode: int | None = None,
+        output: str = "",
+        stderr: str = "",
     ) -> None:
         super().__init__(message)
         self.argv = list(argv)
         self.returncode = returncode
-        self.output = output
+        self.output = output  # the command's stdout
+        self.stderr = stderr  # all of it, for callers that phrase their own message
 
 
 def run(
@@ -60,5 +67,6 @@ def run(
             f"{shown} failed ({done.returncode}): {tail}",
             returncode=done.returncode,
             output=done.stdout,
+            stderr=done.stderr,
         )
     return done

@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import getpass
 import os
-import subprocess
+import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from slipway_contract.runner import CommandError, run
 
 from slipway_delivery.errors import DeliveryError, UsageError
 
@@ -66,17 +68,14 @@ class AuditEntry:
 
 
 def _git(root: Path, *args: str, env: dict[str, str] | None = None, stdin: str = "") -> str:
+    if shutil.which("git") is None:
+        raise DeliveryError("git is not installed: the audit trail needs it")
     try:
-        done = subprocess.run(  # noqa: S603 - fixed git command, args from this module
-            ["git", *args],  # noqa: S607 - git from PATH is the point
-            cwd=root, check=True, capture_output=True, text=True,
-            env={**os.environ, **(env or {})}, input=stdin,
-        )  # fmt: skip
-    except FileNotFoundError:
-        raise DeliveryError("git is not installed: the audit trail needs it") from None
-    except subprocess.CalledProcessError as exc:
+        return run(
+            ["git", *args], cwd=root, env={**os.environ, **(env or {})}, input_text=stdin
+        ).stdout
+    except CommandError as exc:
         raise DeliveryError(f"git {args[0]} failed in {root}: {exc.stderr.strip()}") from None
-    return done.stdout
 
 
 def require_git_tree(root: Path) -> Path:

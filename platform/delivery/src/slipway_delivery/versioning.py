@@ -17,11 +17,11 @@ Image tags are the version and the full git SHA: never `latest`.
 from __future__ import annotations
 
 import re
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import semver
+from slipway_contract.runner import CommandError, run
 
 from slipway_delivery.errors import UsageError
 
@@ -62,16 +62,9 @@ def parse_tag(tag: str) -> semver.Version:
 
 def _git(repo: Path, *args: str) -> str:
     try:
-        done = subprocess.run(  # noqa: S603 - fixed git command, args from this module
-            ["git", *args],  # noqa: S607 - git from PATH is the point
-            cwd=repo,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-    except subprocess.CalledProcessError as exc:
+        return run(["git", *args], cwd=repo).stdout.strip()
+    except CommandError as exc:
         raise UsageError(f"git {' '.join(args)} failed in {repo}: {exc.stderr.strip()}") from None
-    return done.stdout.strip()
 
 
 def version_of(repo: Path, tag: str | None = None) -> ReleaseVersion:

@@ -15,10 +15,11 @@ interpreter, not the host's, and checks every file against the lock's hashes.
 from __future__ import annotations
 
 import shutil
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from slipway_contract.runner import CommandError, run
 
 from slipway_delivery.errors import DeliveryError
 
@@ -47,12 +48,12 @@ class Wheelhouse:
 
 
 def _run(args: list[str], cwd: Path, what: str) -> str:
-    done = subprocess.run(args, cwd=cwd, capture_output=True, text=True, check=False)  # noqa: S603
-    if done.returncode != 0:
+    try:
+        return run(args, cwd=cwd).stdout
+    except CommandError as exc:
         raise DeliveryError(
-            f"{what} failed (exit {done.returncode}): {' '.join(args)}\n{done.stderr}"
-        )
-    return done.stdout
+            f"{what} failed (exit {exc.returncode}): {' '.join(args)}\n{exc.stderr}"
+        ) from None
 
 
 def _uv() -> str:
