@@ -59,22 +59,18 @@ def rendered_matrix(
 def rendered_services(
     rendered_matrix: dict[Combination, Path], tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, Path]:
-    """The generated services (services/*) rendered per environment with their own
-    values, their SLO rules, and the GitOps flags, into the matrix' folder."""
+    """The generated services (services/*) rendered per environment with the value
+    files their Argo CD Application loads (SLO rules and flags from the GitOps
+    tree included), into the matrix' folder."""
     folder = next(iter(rendered_matrix.values())).parent
-    slo_folder = tmp_path_factory.mktemp("service-slo")
     out: dict[str, Path] = {}
     for service in generated_services():
-        extra: list[Path] = []
-        if (service / "slo.yaml").is_file():
-            spec = parse_spec(yaml.safe_load((service / "slo.yaml").read_text()), str(service))
-            extra.append(write_values(slo_folder / f"{service.name}.yaml", helm_values(spec)))
         for env in ENVIRONMENTS:
             name = f"service-{service.name}-{env}"
             path = folder / f"{name}.yaml"
             path.write_text(
                 template_text(
-                    [*service_value_files(service, env), *extra],
+                    service_value_files(service, env),
                     release=service.name,
                     namespace=env,
                 )

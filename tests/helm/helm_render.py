@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from slipway_delivery.application_render import helm_source
 
 ROOT = Path(__file__).resolve().parents[2]
 CHART = ROOT / "helm" / "slipway-service"
@@ -87,17 +88,10 @@ def generated_services() -> list[Path]:
 
 
 def service_value_files(service: Path, env: str) -> list[Path]:
-    """The layering the GitOps Application uses, with the chart's environment
-    defaults first: environments/<env>.yaml < the service's values-<env>.yaml <
-    the GitOps tree's flags.yaml (and values.yaml, once promotion pinned a digest)."""
-    gitops = ROOT / "platform" / "gitops" / "envs" / env / service.name
-    files = [
-        CHART / "environments" / f"{env}.yaml",
-        service / "deploy" / "helm" / f"values-{env}.yaml",
-        gitops / "values.yaml",
-        gitops / "flags.yaml",
-    ]
-    return [f for f in files if f.is_file()]
+    """The value files the service's Argo CD Application loads, read from its
+    application.yaml (slipway_delivery.application_render), never re-stated here."""
+    app = ROOT / "platform" / "gitops" / "envs" / env / service.name / "application.yaml"
+    return list(helm_source(app, ROOT).value_files)
 
 
 def helm_args(files: Iterable[Path] = (), sets: Mapping[str, str] | None = None) -> list[str]:
@@ -164,7 +158,13 @@ def pod_specs(manifests: Iterable[Manifest]) -> list[tuple[str, Manifest]]:
         name = f"{m['kind']}/{m['metadata']['name']}"
         if m["kind"] == "Pod":
             specs.append((name, m["spec"]))
-        elif "template" in m.get("spec", {}) and m["kind"] != "AnalysisTemplate":
+        elif m["kind"] == "AnalysisTemplate":
+            # A `job` metric's pod runs in the namespace like any other.
+            for metric in m["spec"]["metrics"]:
+                if "job" in metric["provider"]:
+                    job = metric["provider"]["job"]["spec"]["template"]["spec"]
+                    specs.append((f"{name}/{metric['name']}", job))
+        elif "template" in m.get("spec", {}):
             specs.append((name, m["spec"]["template"]["spec"]))
     return specs
 

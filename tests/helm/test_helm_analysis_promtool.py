@@ -198,3 +198,104 @@ def test_promtool_catches_a_wrong_expectation(
     proc = run_promtool(path)
     assert proc.returncode != 0
     assert "FAILED" in proc.stdout + proc.stderr
+
+
+# ------------------------------------------------------------------ a new version starting cold
+# Scrapes every 30 s. The stable version has run for ten minutes when the new
+# version's pods appear (canary for a canary rollout, the preview for blueGreen).
+SCRAPE = "30s"
+START_STEPS = 20  # the new version's first scrape: 10 minutes in
+DEGRADED = Traffic(failed=60, fast=480)  # 10 % failed, 80 % within the threshold
+
+
+def _late_series(kind: str, selector: str, traffic: Traffic, le: str) -> list[dict[str, str]]:
+    """Counters of a version whose first scrape is at START_STEPS (half a minute's worth each)."""
+    series = _series(kind, selector, traffic, le)
+    for s in series:
+        per_minute = int(s["values"].split("+")[1].split("x")[0])
+        s["values"] = f"_x{START_STEPS} 0+{per_minute // 2}x40"
+    return series
+
+
+def _minutes(duration: str) -> float:
+    number, unit = re.fullmatch(r"(\d+)([smh])", duration).groups()  # type: ignore[union-attr]
+    return int(number) * {"s": 1 / 60, "m": 1, "h": 60}[unit]
+
+
+def late_start_file(
+    template: dict[str, Any], combo: Combination, traffic: Traffic, expected: dict[str, str]
+) -> dict[str, Any]:
+    """Each metric at the new version's first scrape (no delay: inconclusive) and at
+    initialDelay after it (a value: the expected success or failure)."""
+    selector = f'service="{combo.release}",namespace="{combo.env}"'
+    metrics = {m["name"]: m for m in template["spec"]["metrics"]}
+    le = re.search(r'\ble="([^"]+)"', metrics["latency-p95"]["provider"]["prometheus"]["query"])
+    assert le
+    stable = _series(combo.kind, f'{selector},rollouts_pod_template_hash="{STABLE}"', HEALTHY,
+                     le.group(1))  # fmt: skip
+    for s in stable:  # the same 30 s scrapes, from the start
+        per_minute = int(s["values"].split("+")[1].split("x")[0])
+        s["values"] = f"0+{per_minute // 2}x60"
+    fresh = _late_series(combo.kind, f'{selector},rollouts_pod_template_hash="{CANARY}"',
+                         traffic, le.group(1))  # fmt: skip
+    start = START_STEPS / 2
+    tests = []
+    for name, metric in metrics.items():
+        query = (
+            metric["provider"]["prometheus"]["query"]
+            .replace("{{args.canary-hash}}", CANARY).replace("{{args.stable-hash}}", STABLE)
+        )  # fmt: skip
+        first = _expr_tests(metric, query, "inconclusive")
+        delayed = _expr_tests(metric, query, expected[name])
+        for t in first:
+            t["eval_time"] = f"{int(start * 60)}s"
+        for t in delayed:
+            t["eval_time"] = f"{int((start + _minutes(metric['initialDelay'])) * 60)}s"
+        # At the first measurement after the delay the query has a value at all.
+        value = {
+            "expr": f"count(({query}) == ({query}))",
+            "exp_samples": [{"labels": "{}", "value": 1}],
+            "eval_time": delayed[0]["eval_time"],
+        }
+        tests += [*first, *delayed, value]
+    return {
+        "rule_files": [],
+        "evaluation_interval": SCRAPE,
+        "tests": [{"interval": SCRAPE, "input_series": stable + fresh, "promql_expr_test": tests}],
+    }
+
+
+def _named_template(rendered: dict[Combination, Path], name: str) -> tuple[dict, Combination]:
+    combo, path = next((c, p) for c, p in rendered.items() if c.name == name)
+    manifests = [m for m in yaml.safe_load_all(path.read_text()) if m]
+    health = next(t for t in manifests if t["kind"] == "AnalysisTemplate"
+                  and t["metadata"]["name"].endswith("-health"))  # fmt: skip
+    return health, combo
+
+
+@pytest.mark.parametrize("render", [
+    "prod-canary-http-api", "prod-blueGreen-http-api",
+    "prod-canary-queue-worker", "prod-blueGreen-queue-worker",
+])  # fmt: skip
+@pytest.mark.parametrize("case", [
+    ("healthy", HEALTHY, OK),
+    ("degraded", DEGRADED, {"success-rate": "failure", "latency-p95": "failure",
+                            "error-ratio-vs-stable": "failure"}),
+], ids=lambda c: c[0])  # fmt: skip
+def test_each_query_has_a_value_once_the_delay_has_passed(
+    rendered_matrix: dict[Combination, Path],
+    tmp_path: Path,
+    render: str,
+    case: tuple[str, Traffic, dict[str, str]],
+) -> None:
+    """Measured at the new version's first scrape, every metric is inconclusive
+    (what the rollouts without initialDelay burnt their inconclusiveLimit on);
+    measured initialDelay later, each returns a value: success for a healthy
+    version, failure for a degraded one."""
+    version, traffic, outcome = case
+    template, combo = _named_template(rendered_matrix, render)
+    path = tmp_path / f"{render}-{version}.yaml"
+    path.write_text(yaml.safe_dump(late_start_file(template, combo, traffic, outcome),
+                                   sort_keys=False))  # fmt: skip
+    proc = run_promtool(path)
+    assert proc.returncode == 0, f"{proc.stdout}\n{proc.stderr}\n--- {path}\n{path.read_text()}"

@@ -65,6 +65,36 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
         ["/networkPolicy/dependencies/0"],
     ),
     ("flags not a flagd document", {"flags": {"flagz": {}}}, ["/flags", "flagz"]),
+    (
+        # KEDA's redis scaler wants `address` = host:port; the worker's redis:// URL
+        # under `url` never connects (issue 14).
+        "redis scaler pointed at the URL key",
+        {
+            "app": {"kind": "queue-worker"},
+            "autoscaling": {
+                "enabled": True,
+                "engine": "keda",
+                "keda": {
+                    "queue": {"type": "redis", "connectionSecret": {"name": "b", "key": "url"}}
+                },
+            },
+        },
+        ["autoscaling.keda.queue.connectionSecret.key", "host:port", "address"],
+    ),
+    (
+        "automatic promotion in prod",
+        {
+            "env": "prod",
+            "strategy": "blueGreen",
+            "rollout": {"blueGreen": {"autoPromotionEnabled": True}},
+        },
+        ["rollout.blueGreen.autoPromotionEnabled", "prod", "false"],
+    ),
+    (
+        "smoke route without a slash",
+        {"analysis": {"smoke": {"route": "items", "requests": 100, "durationSeconds": 60}}},
+        ["/analysis/smoke/route"],
+    ),
 ]
 
 

@@ -42,11 +42,11 @@ def named(manifests: Manifests, kind: str, name: str) -> dict[str, Any]:
 
 # ------------------------------------------------------------------ workload and rollout
 def test_rolling_uses_a_deployment_only(pick: Any) -> None:
-    manifests = pick("qa-rolling-http-api")
+    manifests = pick("dev-rolling-http-api")
     assert not by_kind(manifests, "Rollout")
     assert not by_kind(manifests, "AnalysisTemplate")
     deployment = one(manifests, "Deployment")
-    assert deployment["spec"]["replicas"] == 2
+    assert deployment["spec"]["replicas"] == 1  # dev: no autoscaler
     assert deployment["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] == 0
 
 
@@ -171,7 +171,23 @@ def test_hpa_scales_cpu_and_memory_with_explicit_behavior(pick: Any, strategy: s
     hpa = one(manifests, "HorizontalPodAutoscaler")
     target = hpa["spec"]["scaleTargetRef"]
     assert target["kind"] == ("Deployment" if strategy == "rolling" else "Rollout")
-    assert {m["resource"]["name"] for m in hpa["spec"]["metrics"]} == {"cpu", "memory"}
+    resources = [m["resource"]["name"] for m in hpa["spec"]["metrics"] if m["type"] == "Resource"]
+    assert resources == ["cpu", "memory"]
+    # Latency from the Prometheus Adapter's custom metrics API, on the Service.
+    latency = {
+        m["object"]["metric"]["name"]: m["object"] for m in hpa["spec"]["metrics"]
+        if m["type"] == "Object"
+    }  # fmt: skip
+    assert {n: o["target"] for n, o in latency.items()} == {
+        "http_server_request_duration_seconds_p95": {"type": "Value", "value": "300m"},
+        "http_server_request_duration_seconds_p99": {"type": "Value", "value": "1000m"},
+    }
+    for described in latency.values():
+        assert described["describedObject"] == {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "name": "orders-api",
+        }
     behavior = hpa["spec"]["behavior"]
     assert behavior["scaleDown"]["stabilizationWindowSeconds"] == 300
     assert behavior["scaleUp"]["policies"]

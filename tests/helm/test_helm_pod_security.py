@@ -25,8 +25,11 @@ def _pods(rendered_matrix: dict[Combination, Path]) -> list[tuple[str, dict]]:
 
 def test_every_pod_is_pss_restricted(rendered_matrix: dict[Combination, Path]) -> None:
     pods = _pods(rendered_matrix)
-    # Each combination renders the workload and the `helm test` pod.
-    assert len(pods) == 2 * len(rendered_matrix)
+    # Each combination renders the workload and the `helm test` pod; a blueGreen
+    # HTTP API also the preview smoke Job's pod (in its AnalysisTemplate).
+    smoke = sum(1 for c in rendered_matrix if c.strategy == "blueGreen" and c.kind == "http-api")
+    assert smoke == len(ENVIRONMENTS)
+    assert len(pods) == 2 * len(rendered_matrix) + smoke
     failures = [f"{name}: {v}" for name, spec in pods for v in violations(spec)]
     assert not failures, "\n".join(failures)
 
@@ -52,8 +55,8 @@ def test_writable_paths_are_exactly_tmp_and_multiproc_dir(
     rendered_matrix: dict[Combination, Path],
 ) -> None:
     for name, spec in _pods(rendered_matrix):
-        if "Pod/" in name:
-            continue  # the test pod writes nothing
+        if "Pod/" in name or "AnalysisTemplate/" in name:
+            continue  # the test pod and the smoke Job's pod write nothing
         volumes = {v["name"]: v for v in spec["volumes"]}
         mounts = spec["containers"][0]["volumeMounts"]
         writable = {m["mountPath"] for m in mounts if not m.get("readOnly")}

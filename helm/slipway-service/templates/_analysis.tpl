@@ -45,3 +45,91 @@ no traffic, 0/0) matches neither, which Argo Rollouts records as Inconclusive
 successCondition: len(result) > 0 && !isNaN(result[0]) && result[0] {{ $op }} {{ $thr }}
 failureCondition: len(result) > 0 && !isNaN(result[0]) && result[0] {{ get $fail $op }} {{ $thr }}
 {{- end }}
+
+{{/*
+slipway.smokeJob: "true" when the pre-promotion analysis runs the preview
+smoke Job (blueGreen HTTP APIs; a worker's preview pods consume real messages).
+*/}}
+{{- define "slipway.smokeJob" -}}
+{{- if and (eq .Values.strategy "blueGreen") (eq .Values.app.kind "http-api") -}}
+true
+{{- end -}}
+{{- end }}
+
+{{/*
+slipway.smokePodSpec: the pod of the preview smoke Job. It runs the service's
+own image (pinned; the chassis ships python3, so nothing else is pulled or
+trusted) under Pod Security "restricted", and carries the helm-test pod's
+labels, whose NetworkPolicy lets it reach only the service and DNS.
+The script is stdlib only: `requests` paced evenly over `durationSeconds`
+against the preview Service, then the share of non-5xx answers must reach
+successRateMin and the p95 latency (statistics.quantiles) stay within
+latencyP95Seconds - the thresholds of the Prometheus metrics. Exit 1 fails the
+metric (the rollout aborts), exit 0 passes it.
+*/}}
+{{- define "slipway.smokePodSpec" -}}
+{{- $a := .Values.analysis -}}
+restartPolicy: Never
+automountServiceAccountToken: false
+enableServiceLinks: false
+securityContext:
+  runAsNonRoot: true
+  runAsUser: 10001
+  runAsGroup: 10001
+  seccompProfile:
+    type: RuntimeDefault
+containers:
+  - name: smoke
+    image: {{ include "slipway.image" . | quote }}
+    imagePullPolicy: {{ .Values.image.pullPolicy }}
+    command:
+      - python3
+      - -c
+      - |
+        import statistics, sys, time, urllib.error, urllib.request
+        url, requests, duration = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+        success_min, p95_max = float(sys.argv[4]), float(sys.argv[5])
+        latencies, failed, start = [], 0, time.monotonic()
+        for i in range(requests):
+            time.sleep(max(0.0, start + i * duration / requests - time.monotonic()))
+            sent = time.monotonic()
+            try:
+                with urllib.request.urlopen(url, timeout=10) as response:
+                    response.read()
+                    status = response.status
+            except urllib.error.HTTPError as error:
+                status = error.code
+            except OSError:
+                status = 599  # refused, reset or timed out: the preview failed it
+            latencies.append(time.monotonic() - sent)
+            failed += status >= 500
+        success = 1 - failed / requests
+        p95 = statistics.quantiles(latencies, n=20, method="inclusive")[-1]
+        ok = success >= success_min and p95 <= p95_max
+        print(f"{url}: {requests} requests, success {success:.4f} (min {success_min}), "
+              f"p95 {p95:.3f}s (max {p95_max}s): {'passed' if ok else 'failed'}")
+        sys.exit(0 if ok else 1)
+      - {{ printf "http://%s-preview.%s.svc:%v%s" (include "slipway.fullname" .) .Release.Namespace .Values.service.port $a.smoke.route | quote }}
+      - {{ $a.smoke.requests | quote }}
+      - {{ $a.smoke.durationSeconds | quote }}
+      - {{ $a.successRateMin | quote }}
+      - {{ $a.latencyP95Seconds | quote }}
+    resources:
+      requests:
+        cpu: 50m
+        memory: 48Mi
+      limits:
+        cpu: 200m
+        memory: 96Mi
+    securityContext:
+      allowPrivilegeEscalation: false
+      readOnlyRootFilesystem: true
+      runAsNonRoot: true
+      runAsUser: 10001
+      runAsGroup: 10001
+      privileged: false
+      capabilities:
+        drop: [ALL]
+      seccompProfile:
+        type: RuntimeDefault
+{{- end }}

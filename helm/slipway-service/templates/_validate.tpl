@@ -40,6 +40,12 @@ the value and the rule, so the fix is obvious from the error alone.
 {{- fail (printf "autoscaling.keda.latency: p95Seconds (%v) must not exceed p99Seconds (%v)" $v.autoscaling.keda.latency.p95Seconds $v.autoscaling.keda.latency.p99Seconds) }}
 {{- end }}
 {{- end }}
+{{- if and (eq $v.autoscaling.engine "keda") (eq $v.app.kind "queue-worker") (eq $v.autoscaling.keda.queue.type "redis") (eq $v.autoscaling.keda.queue.connectionSecret.key "url") }}
+{{- fail "autoscaling.keda.queue.connectionSecret.key: KEDA's redis scaler reads `address` as host:port, not a redis:// URL; point key at a Secret key holding host:port (e.g. address) and passwordKey at the password" }}
+{{- end }}
+{{- end }}
+{{- if and (eq $v.env "prod") (eq $v.strategy "blueGreen") $v.rollout.blueGreen.autoPromotionEnabled }}
+{{- fail "rollout.blueGreen.autoPromotionEnabled: prod is promoted by a human (kubectl argo rollouts promote); set it to false for env prod" }}
 {{- end }}
 {{- if and (eq $v.strategy "blueGreen") (gt ($v.rollout.blueGreen.previewReplicaCount | int) ($v.replicas | int)) }}
 {{- fail (printf "rollout.blueGreen.previewReplicaCount (%v) must not exceed replicas (%v)" $v.rollout.blueGreen.previewReplicaCount $v.replicas) }}

@@ -1,8 +1,11 @@
 """Argo CD Applications: one per environment and service, written into the tree.
 
-Each Application renders the platform chart (`helm/slipway-service`) with three
-value files, later ones winning: the service's own `deploy/helm/values-<env>.yaml`,
-then the tree's `values.yaml` (image digest) and `flags.yaml`. All environments
+Each Application renders the platform chart (`helm/slipway-service`) with these
+value files, later ones winning: the chart's `environments/<env>.yaml` (relative
+to the chart, as Argo CD resolves it), the service's own
+`deploy/helm/values-<env>.yaml`, then from the tree `slo-rules.yaml` (the SLO
+alert rules promoted with the digest, slo_rules.py), `values.yaml` (image
+digest) and `flags.yaml`. All environments
 sync automatically: what reaches stage and prod is gated in git (promotion
 policy + the approved pull request), not by clicking Sync.
 """
@@ -17,6 +20,8 @@ from slipway_delivery.errors import UsageError
 from slipway_delivery.flags import HEADER as FLAGS_HEADER
 from slipway_delivery.flags import empty_document
 from slipway_delivery.gitops_tree import ENVIRONMENTS, GitopsTree, check_service
+from slipway_delivery.slo_rules import FILE_NAME as SLO_RULES_FILE
+from slipway_delivery.slo_rules import write_slo_rules
 
 APP_HEADER = "Argo CD Application, written by `slipway-gitops add-service`."
 CHART_PATH = "helm/slipway-service"
@@ -49,7 +54,9 @@ def application(
                         "releaseName": service,
                         "ignoreMissingValueFiles": True,
                         "valueFiles": [
+                            f"environments/{env}.yaml",
                             f"$repo/{service_path}/deploy/helm/values-{env}.yaml",
+                            f"{base}/{SLO_RULES_FILE}",
                             f"{base}/values.yaml",
                             f"{base}/flags.yaml",
                         ],
@@ -88,9 +95,10 @@ def add_service(
     service_path: str,
     seed_dir: Path | None = None,
 ) -> list[str]:
-    """Write the Applications and flag files of a new service; paths written.
+    """Write the Applications, flag files and SLO rules of a new service; paths written.
 
-    Flag files start from the service's `flags/<env>.json` when `seed_dir` has them.
+    Flag files start from the service's `flags/<env>.json` when `seed_dir` has them;
+    the SLO rules come from its `slo.yaml` (then every promotion rewrites them).
     """
     check_service(service)
     written = []
@@ -106,4 +114,7 @@ def add_service(
             document = _seed_flags(seed_dir, env)
             tree.write(tree.flags_path(env, service), {"flags": document}, FLAGS_HEADER)
             written.append(tree.flags_path(env, service))
+        slo = seed_dir / "slo.yaml" if seed_dir else None
+        if slo is not None and slo.is_file():
+            written.append(tree.root / write_slo_rules(tree, env, service, slo))
     return [str(p.relative_to(tree.root)) for p in written]

@@ -17,7 +17,9 @@ from slipway_delivery.cli_support import run_cli
 from slipway_delivery.errors import DeliveryError, UsageError
 from slipway_delivery.flags import export_flagd_json
 from slipway_delivery.gitops_tree import DEFAULT_TREE, ENVIRONMENTS, STAGES, GitopsTree
+from slipway_delivery.inventory_view import run_inventory
 from slipway_delivery.promotion import TRIGGERS
+from slipway_delivery.slo_rules import write_slo_rules
 from slipway_delivery.tree_check import check_tree
 
 
@@ -39,6 +41,25 @@ def _service(p: argparse.ArgumentParser) -> None:
     p.add_argument("--service", dest="service_opt", metavar="NAME")
 
 
+def _tree_views(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`slo-rules` and `inventory`: what the tree delivers to each environment."""
+    o = sub.add_parser(
+        "slo-rules", help="write envs/<env>/SERVICE/slo-rules.yaml from the service's slo.yaml"
+    )
+    _service(o)
+    o.add_argument("--slo", type=Path, required=True, help="the service's slo.yaml")
+    o.add_argument("--env", choices=ENVIRONMENTS, help="only this environment (default: all)")
+    i = sub.add_parser(
+        "inventory", help="render every Application (helm template) and print what each env gets"
+    )
+    i.add_argument("--env", choices=ENVIRONMENTS, help="only this environment")
+    i.add_argument("--json", action="store_true", help="JSON instead of tables")
+    i.add_argument(
+        "--check", action="store_true",
+        help="compare with the environment contract; exit 1 naming every difference",
+    )  # fmt: skip
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="slipway-gitops", description=__doc__)
     parser.add_argument("--tree", type=Path, default=DEFAULT_TREE, help="GitOps tree root")
@@ -56,6 +77,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--git-ref", help="the commit or tag that triggered this")
     p.add_argument("--approved-by", help="approver (required for stage and prod)")
     p.add_argument("--pr-body", type=Path, help="write the pull request text here")
+    p.add_argument(
+        "--slo", type=Path,
+        help="the service's slo.yaml: its rules are written to slo-rules.yaml "
+        "(default: ./slo.yaml when present)",
+    )  # fmt: skip
 
     r = sub.add_parser(
         "record", parents=[_audited(False)], help="record a verification result for a digest"
@@ -99,6 +125,8 @@ def _parser() -> argparse.ArgumentParser:
     h.add_argument("--env", choices=ENVIRONMENTS)
     h.add_argument("--json", action="store_true", help="JSON instead of a table")
 
+    _tree_views(sub)
+
     sub.add_parser("check", help="validate the tree (digests pinned, no latest)")
     return parser
 
@@ -121,6 +149,11 @@ def _main(argv: Sequence[str] | None) -> int:
         AUDITED_COMMANDS[args.command](args, tree)
     elif args.command == "export-flags":
         print(export_flagd_json(tree, args.env, args.service, args.out))
+    elif args.command == "slo-rules":
+        for env in (args.env,) if args.env else ENVIRONMENTS:
+            print(f"wrote {write_slo_rules(tree, env, args.service, args.slo)}")
+    elif args.command == "inventory":
+        return run_inventory(tree, args.env, json_out=args.json, check=args.check)
     elif args.command == "add-service":
         path = args.service_path or f"services/{args.service}"
         seed = Path(path) if Path(path).is_dir() else None

@@ -3,6 +3,7 @@
     envs/<env>/<service>/application.yaml   Argo CD Application (one per env and service)
     envs/<env>/<service>/values.yaml        image pinned by digest (written by promotion)
     envs/<env>/<service>/flags.yaml         feature flags, flagd document under `flags:`
+    envs/<env>/<service>/slo-rules.yaml     SLO alert rules (chart values, slo_rules.py)
     envs/<env>/<service>/promotions.yaml    append-only history of promotions
     verifications/<service>/<stage>.yaml    append-only check results per digest
 
