@@ -24,7 +24,7 @@ from helm_render import ENVIRONMENTS, ROOT, by_kind, generated_services
 from slipway_delivery.application_render import helm_source, render
 from slipway_delivery.environment_contract import differences
 from slipway_delivery.gitops_tree import GitopsTree
-from slipway_delivery.inventory import Row, applications, inventory, summarize
+from slipway_delivery.inventory import Row, applications, summarize
 from slipway_delivery.slo_rules import rules_values, slo_rules_path
 from slipway_observability.slo import load_spec
 
@@ -35,13 +35,14 @@ SERVICES = [s.name for s in generated_services()]
 
 
 @pytest.fixture(scope="module")
-def rows() -> list[Row]:
-    return inventory(TREE, repo_root=ROOT)
+def renders() -> dict[tuple[str, str], list[dict[str, Any]]]:
+    return {(s, e): render(helm_source(app, ROOT)) for s, e, app in applications(TREE)}
 
 
 @pytest.fixture(scope="module")
-def renders() -> dict[tuple[str, str], list[dict[str, Any]]]:
-    return {(s, e): render(helm_source(app, ROOT)) for s, e, app in applications(TREE)}
+def rows(renders: dict[tuple[str, str], list[dict[str, Any]]]) -> list[Row]:
+    """inventory.inventory() without rendering twice (the CLI test runs it whole)."""
+    return [summarize(service, env, manifests) for (service, env), manifests in renders.items()]
 
 
 def test_every_service_and_environment_is_rendered(rows: list[Row]) -> None:
