@@ -20,9 +20,15 @@ locals {
   })
 }
 
+# The key outlives the instance: the final snapshot `<identifier>-final` (taken in
+# every environment) and stage/prod's retained automated backups are encrypted with
+# it, and a snapshot whose key is gone cannot be restored. So Terraform never
+# destroys it (tearing an environment down: terraform/RESTORE.md), and a deletion
+# scheduled by hand waits `kms_deletion_window_in_days`, during which it can be cancelled.
 resource "aws_kms_key" "this" {
-  description         = "${local.identifier}: encrypts the database storage, snapshots, Performance Insights and the master secret"
-  enable_key_rotation = true
+  description             = "${local.identifier}: encrypts the database storage, snapshots, Performance Insights and the master secret"
+  enable_key_rotation     = true
+  deletion_window_in_days = var.kms_deletion_window_in_days
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
@@ -34,6 +40,10 @@ resource "aws_kms_key" "this" {
     }]
   })
   tags = local.tags
+
+  lifecycle {
+    prevent_destroy = true
+  }
 }
 
 resource "aws_db_subnet_group" "this" {
@@ -110,7 +120,7 @@ resource "aws_iam_role_policy_attachment" "monitoring" {
 
 resource "aws_db_instance" "this" {
   #checkov:skip=CKV_AWS_157:Multi-AZ is per environment: on in stage and prod, off in dev and qa to save cost; tests/database.tftest.hcl asserts it.
-  #checkov:skip=CKV_AWS_133:Backups are always on: retention comes from environment_defaults.tf (7 to 35 days) and the variable validation rejects 0; checkov cannot evaluate the lookup. tests/database.tftest.hcl asserts it per environment.
+  #checkov:skip=CKV_AWS_133:Backups are always on: retention is 7 to 35 days, from environment_defaults.tf or var.backup_retention_days, whose validation accepts 7-35 only; checkov cannot evaluate the lookup. tests/database.tftest.hcl asserts it per environment.
   #checkov:skip=CKV_AWS_293:Deletion protection is per environment: on in stage and prod, off in dev and qa so they can be torn down; tests/database.tftest.hcl asserts it.
   identifier     = local.identifier
   engine         = "postgres"

@@ -100,13 +100,25 @@ variable "allocated_storage" {
 }
 
 variable "backup_retention_days" {
-  description = "Days of automated backups (and so the point-in-time recovery window). Null takes the environment default: dev 7, qa 7, stage 14, prod 35. See terraform/RESTORE.md."
+  description = "Days of automated backups (and so the point-in-time recovery window), 7-35. Null takes the environment default: dev 7, qa 7, stage 14, prod 35. See terraform/RESTORE.md."
   type        = number
   default     = null
 
   validation {
-    condition     = var.backup_retention_days == null || (coalesce(var.backup_retention_days, 1) >= 1 && coalesce(var.backup_retention_days, 1) <= 35)
-    error_message = "Variable `backup_retention_days` must be null or 1-35 (0 would disable backups and point-in-time recovery, which Slipway does not allow)."
+    condition     = var.backup_retention_days == null || (coalesce(var.backup_retention_days, 7) >= 7 && coalesce(var.backup_retention_days, 7) <= 35)
+    error_message = "Variable `backup_retention_days` must be null or 7-35: a week of point-in-time recovery is Slipway's minimum (0 would disable backups) and 35 is the RDS maximum."
+  }
+}
+
+variable "kms_deletion_window_in_days" {
+  description = "Waiting period, in days, before AWS KMS deletes the database key once its deletion is scheduled (7-30, the range AWS allows). The key encrypts the final snapshot, which outlives the instance; Terraform never destroys the key (prevent_destroy, see terraform/RESTORE.md)."
+  type        = number
+  default     = 30
+  nullable    = false
+
+  validation {
+    condition     = var.kms_deletion_window_in_days >= 7 && var.kms_deletion_window_in_days <= 30 && floor(var.kms_deletion_window_in_days) == var.kms_deletion_window_in_days
+    error_message = "Variable `kms_deletion_window_in_days` must be a whole number of days from 7 to 30 (AWS KMS accepts no other pending window)."
   }
 }
 

@@ -83,6 +83,11 @@ run "dev_defaults" {
   }
 
   assert {
+    condition     = aws_kms_key.this.deletion_window_in_days == 30
+    error_message = "dev's database key waits the longest window AWS allows (30 days) before a scheduled deletion: the final snapshot outlives the instance."
+  }
+
+  assert {
     condition     = anytrue([for p in aws_db_parameter_group.this.parameter : p.name == "rds.force_ssl" && p.value == "1"])
     error_message = "Connections must require TLS (rds.force_ssl = 1)."
   }
@@ -98,6 +103,11 @@ run "qa_defaults" {
   assert {
     condition     = aws_db_instance.this.backup_retention_period == 7 && !aws_db_instance.this.multi_az && !aws_db_instance.this.deletion_protection
     error_message = "qa: 7 days, single-AZ, no deletion protection."
+  }
+
+  assert {
+    condition     = aws_kms_key.this.deletion_window_in_days == 30 && !aws_db_instance.this.skip_final_snapshot
+    error_message = "qa: the final snapshot is taken and its key waits 30 days before a scheduled deletion."
   }
 }
 
@@ -267,6 +277,78 @@ run "rejects_backups_disabled" {
   variables {
     environment           = "dev"
     backup_retention_days = 0
+  }
+
+  expect_failures = [var.backup_retention_days]
+}
+
+run "kms_deletion_window_is_settable_within_aws_limits" {
+  command = plan
+
+  variables {
+    environment                 = "dev"
+    kms_deletion_window_in_days = 7
+  }
+
+  assert {
+    condition     = aws_kms_key.this.deletion_window_in_days == 7
+    error_message = "The KMS deletion window reaches the key."
+  }
+}
+
+run "rejects_kms_deletion_window_below_7" {
+  command = plan
+
+  variables {
+    environment                 = "qa"
+    kms_deletion_window_in_days = 6
+  }
+
+  expect_failures = [var.kms_deletion_window_in_days]
+}
+
+run "rejects_kms_deletion_window_above_30" {
+  command = plan
+
+  variables {
+    environment                 = "dev"
+    kms_deletion_window_in_days = 31
+  }
+
+  expect_failures = [var.kms_deletion_window_in_days]
+}
+
+run "backup_retention_minimum_is_7_days" {
+  command = plan
+
+  variables {
+    environment           = "dev"
+    backup_retention_days = 7
+  }
+
+  assert {
+    condition     = aws_db_instance.this.backup_retention_period == 7
+    error_message = "7 days, the lower bound CKV_AWS_133's skip reason states, is accepted."
+  }
+}
+
+run "rejects_backup_retention_below_7" {
+  command = plan
+
+  variables {
+    environment           = "qa"
+    backup_retention_days = 6
+  }
+
+  expect_failures = [var.backup_retention_days]
+}
+
+run "rejects_backup_retention_above_35" {
+  command = plan
+
+  variables {
+    environment           = "prod"
+    backup_retention_days = 36
   }
 
   expect_failures = [var.backup_retention_days]
