@@ -6,16 +6,18 @@ import argparse
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
-from slipway_chassis.testing import OTLPReceiver
 
-from slipway_gates.e2e import scenario, shutdown, worker_scenario
 from slipway_gates.e2e.docker_cli import DockerError
 from slipway_gates.e2e.prometheus import PrometheusServer
 from slipway_gates.e2e.stack import ServiceInfo, Stack, build_image
 from slipway_gates.load.command import default_paths
 from slipway_gates.outcome import CheckResult, apply_known_gaps, exit_code, print_result
+
+if TYPE_CHECKING:
+    from slipway_chassis.testing import OTLPReceiver
 
 # Consecutive `docker stop` rounds under keep-alive load (issue 13: a drop is rare).
 STOP_RUNS = 10
@@ -39,6 +41,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run_scenario(
     service: ServiceInfo, image: str, path: str, known_gaps: dict[str, str] | None = None
 ) -> list[CheckResult]:
+    # Imported here: the scenarios pull in the chassis (FastAPI, OpenTelemetry), seconds
+    # of start-up every other subcommand (`slipway-gates hadolint`...) would pay.
+    from slipway_chassis.testing import OTLPReceiver  # noqa: PLC0415
+
+    from slipway_gates.e2e import scenario, shutdown  # noqa: PLC0415
+
     results: list[CheckResult] = []
 
     def record(result: CheckResult) -> None:
@@ -78,6 +86,8 @@ def _worker_checks(
     record: Callable[[CheckResult], None],
 ) -> None:
     """A queue worker's scenario (its input is the queue; POST /messages feeds it)."""
+    from slipway_gates.e2e import worker_scenario  # noqa: PLC0415 - see run_scenario
+
     for result in worker_scenario.check_messages_consumed(stack, receiver, prometheus):
         record(result)
     record(worker_scenario.check_poison_dead_lettered(stack, prometheus))
