@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from slipway_contract.environments import ENVIRONMENTS
+from slipway_contract import environments
 from slipway_contract.names import is_dns1123_label
 
 from slipway_delivery.errors import UsageError
 
+ENVIRONMENTS = environments.ENVIRONMENTS  # the contract's list; callers import it from here
 # The stage before dev is the release pipeline itself (gates + smoke on the image).
 STAGES = ("build", *ENVIRONMENTS)
 DEFAULT_TREE = Path("platform/gitops")
