@@ -11,7 +11,9 @@ as a team would:
    come from the index alone;
 3. the project's own nox sessions lint, typecheck and unit tests, under CI=true
    (so they too install with `--locked`);
-4. a new template release (a changed file and a new question) is tagged in the
+4. its image, built by its own delivery tools (installed from the index) from the
+   locked wheelhouse, and the container answers /readyz;
+5. a new template release (a changed file and a new question) is tagged in the
    template repository, and `copier update` runs non-interactively: the team's
    local edit is kept, the new answer applied, the lock remade, tests green.
 
@@ -27,6 +29,9 @@ import subprocess
 import sys
 import time
 import tomllib
+import urllib.error
+import urllib.request
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,7 +45,7 @@ from template_rendering import ROOT, render, template_snapshot
 sys.path.insert(0, str(ROOT / "scripts"))
 from template_release import changelog_entries
 
-pytestmark = [pytest.mark.timeout(1200), pytest.mark.requires("uv", "nox")]
+pytestmark = [pytest.mark.timeout(1200), pytest.mark.requires("uv", "nox", "docker")]
 USER, PASSWORD = "publisher", "standalone-test"
 NEW_QUESTION = """
 on_call_channel:
@@ -105,6 +110,32 @@ def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return repo
 
 
+def _answers_readyz(image: str) -> None:
+    name = f"t15-standalone-run-{uuid.uuid4().hex[:8]}"
+    _run(ROOT, "docker", "run", "-d", "--name", name, "-e", "APP_ENV=dev",
+         "-p", "127.0.0.1::8000", image, env=_clean_env())  # fmt: skip
+    try:
+        port = (
+            _run(ROOT, "docker", "port", name, "8000/tcp", env=_clean_env()).split(":")[-1].strip()
+        )
+        deadline, last = time.monotonic() + 120, "no answer"
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=3) as answer:
+                    assert answer.status == 200
+                    return
+            except (OSError, urllib.error.HTTPError) as exc:
+                last = str(exc)
+                time.sleep(0.5)
+        logs = subprocess.run(["docker", "logs", name], capture_output=True, text=True, check=False)
+        pytest.fail(
+            f"{image}: /readyz never answered 200 ({last})\n{logs.stdout[-2000:]}"
+            f"{logs.stderr[-2000:]}"
+        )
+    finally:
+        subprocess.run(["docker", "rm", "-f", name], capture_output=True, check=False)
+
+
 def _lock_sources(project: Path) -> dict[str, object]:
     lock = tomllib.loads((project / "uv.lock").read_text())
     return {p["name"]: p for p in lock["package"]}
@@ -158,6 +189,26 @@ def test_standalone_repository_from_the_index_then_a_template_update(
     assert " passed" in out, out[-2000:]
     assert "Session tests was successful" in out, out[-2000:]
     lap("first green run (nox lint, typecheck, unit tests)")
+
+    # The image, built by the project's own delivery tools (slipway-delivery from the
+    # index) from a wheelhouse pip downloaded with the lock's hashes, index included.
+    release_dir = tmp_path / "release"
+    image_name = f"t15-standalone-{uuid.uuid4().hex[:8]}"
+    _run(project, "uv", "run", "--locked", "--quiet", "--group", "delivery",
+         "slipway-release", "run", "--service-dir", ".", "--service", image_name,
+         "--no-push", "--no-gates", "--no-smoke", "--out", str(release_dir), env=env)  # fmt: skip
+    record = json.loads((release_dir / "release.json").read_text())
+    assert any(w.startswith(f"slipway_chassis-{release}-") for w in record["wheelhouse"]["deps"])
+    requirements = (project / "wheelhouse" / "requirements.txt").read_text()
+    assert f"--extra-index-url {platform_index.simple_url}" in requirements
+    lap("image build (wheelhouse from the index + PyPI, BuildKit)")
+    try:
+        _answers_readyz(record["build"]["refs"][0])
+    finally:
+        subprocess.run(
+            ["docker", "rmi", "-f", *record["build"]["refs"]], capture_output=True, check=False
+        )
+    lap("container answers /readyz")
 
     # The team edits its repository.
     init = project / "src" / "ledger_api" / "__init__.py"
