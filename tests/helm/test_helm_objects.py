@@ -232,8 +232,11 @@ def test_keda_scales_workers_on_queue_length(
     assert age["metadata"]["threshold"] == "30"
     auth = one(manifests, "TriggerAuthentication")
     assert only["authenticationRef"]["name"] == auth["metadata"]["name"]
-    (ref,) = auth["spec"]["secretTargetRef"]
-    assert ref["parameter"] == parameter
+    refs = {r["parameter"]: r for r in auth["spec"]["secretTargetRef"]}
+    # KEDA's documented fields: rabbitmq `host` (the amqp:// URL); redis `address`
+    # (host:port, never the redis:// URL) plus `password`.
+    assert set(refs) == ({"host"} if trigger == "rabbitmq" else {"address", "password"})
+    assert refs[parameter]["key"] == ("url" if trigger == "rabbitmq" else "address")
     assert "fallback" in so["spec"]
 
 
