@@ -1,67 +1,78 @@
-"""The real Slipway template (repo root copier.yml + template/) through a fleet update.
+"""The real Slipway template through a fleet update, releases cut from this repository.
 
-The repository's template is copied into a temporary git repository and tagged as
-two releases (the second appends a line to the service README and adds a file), a
-service is generated from the first (one member keeps CI time down: the real template
-renders slowly), and `slipway-fleet update` must bring it to the second release.
+`real_template.cut_releases` clones this repository (objects shared, committed
+history only) and tags two of its template commits as releases - the same setup
+`slipway-fleet bench` measures. Two members generated from the older release with
+different answers (one with a local README edit) are updated to the newer one
+through the CLI. The unedited member's branch must hold exactly what a fresh
+`copier copy` of the newer release renders with its answers (the update brings the
+release, nothing more, nothing less); the edited member keeps its edit.
 """
 
 from __future__ import annotations
 
-import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
-from fleet_helpers import run_fleet, show, write_fleet
-from slipway_fleet.gitcmd import git
-from slipway_fleet.testing import MemberFactory
+from fleet_helpers import run_fleet, write_fleet
+from slipway_fleet import real_template
+from slipway_fleet.testing import MemberFactory, commit_all
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-NOTE = "Fleet release note: this line came with template release 99.1.0."
-
-
-def _tag(repo: Path, tag: str) -> None:
-    git("add", "--all", cwd=repo)
-    git("commit", "--quiet", "-m", f"release {tag}", cwd=repo)
-    git("tag", tag, cwd=repo)
+HERE = Path(__file__).resolve().parent
+NOTE = "On-call for this service: the payments rota."
 
 
-@pytest.fixture
-def real_template(tmp_path: Path) -> Path:
-    if not (REPO_ROOT / "copier.yml").is_file() or not (REPO_ROOT / "template").is_dir():
-        pytest.skip("the Slipway template (copier.yml + template/) is not in this checkout")
-    repo = tmp_path / "slipway-template"
-    repo.mkdir()
-    shutil.copy2(REPO_ROOT / "copier.yml", repo / "copier.yml")
-    shutil.copytree(REPO_ROOT / "template", repo / "template")
-    if (REPO_ROOT / "scripts" / "migrations").is_dir():  # migrations' Python, outside the payload
-        shutil.copytree(REPO_ROOT / "scripts" / "migrations", repo / "scripts" / "migrations")
-    git("init", "--quiet", "-b", "main", cwd=repo)
-    _tag(repo, "v99.0.0")
-    readme = repo / "template" / "README.md"
+def _branch_files(repo: Path, branch: str) -> dict[str, bytes]:
+    def git(*args: str) -> bytes:
+        return subprocess.run(
+            ["git", *args], cwd=repo, capture_output=True, check=True, timeout=60
+        ).stdout
+
+    names = git("ls-tree", "-r", "-z", "--name-only", branch).decode().split("\0")
+    return {n: git("cat-file", "blob", f"{branch}:{n}") for n in names if n}
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in folder.rglob("*")
+        if p.is_file() and ".git" not in p.relative_to(folder).parts
+    }
+
+
+def test_real_template_members_update_to_the_next_release(tmp_path: Path) -> None:
+    try:
+        source = real_template.find_repository(HERE)
+    except real_template.RealTemplateError as exc:
+        pytest.skip(str(exc))
+    template = real_template.cut_releases(source, tmp_path / "slipway-template")
+    factory = MemberFactory(template.repo, tmp_path / "renders")
+    plain_answers, edited_answers = real_template.member_answers(0), real_template.member_answers(1)
+    factory.member(tmp_path / "plain", real_template.OLD_TAG, **plain_answers)
+    edited = factory.member(tmp_path / "edited", real_template.OLD_TAG, **edited_answers)
+    readme = edited / "README.md"
     readme.write_text(readme.read_text() + f"\n{NOTE}\n")
-    (repo / "template" / "FLEET.md").write_text("Updated by slipway-fleet.\n")
-    _tag(repo, "v99.1.0")
-    return repo
+    commit_all(edited, "local on-call note")
+    fleet = write_fleet(tmp_path / "fleet.yml", [{"repo": "plain"}, {"repo": "edited"}])
 
+    to = real_template.NEW_TAG.removeprefix("v")
+    run = run_fleet("update", "--fleet", fleet, "--to", to, "--state-dir", tmp_path / "s")
 
-def test_real_template_members_update_to_the_next_release(
-    tmp_path: Path, real_template: Path
-) -> None:
-    factory = MemberFactory(real_template, tmp_path / "renders")
-    factory.member(tmp_path / "orders", "v99.0.0", service_name="orders-api")
-    fleet = write_fleet(tmp_path / "fleet.yml", [{"repo": "orders"}])
+    assert run.code in (0, 3), run.doc  # 3: the README edit met a template change there
+    plain = run.member("plain")
+    assert plain["result"] == "updated", plain
+    assert plain["from_version"] == "1.0.0"
+    assert plain["to_version"] == to
+    fresh = factory.render_into(tmp_path / "fresh", real_template.NEW_TAG, plain_answers)
+    on_branch = _branch_files(tmp_path / "plain", plain["branch"])
+    assert sorted(on_branch) == sorted(_files(fresh))
+    different = [rel for rel, data in _files(fresh).items() if on_branch[rel] != data]
+    assert different == [], different
+    assert set(plain["seconds"]) >= {"clone", "render", "merge", "checks", "commit"}
 
-    run = run_fleet("update", "--fleet", fleet, "--to", "99.1.0", "--state-dir", tmp_path / "s")
-
-    assert run.code == 0, run.doc
-    for name, service in (("orders", "orders-api"),):
-        out = run.member(name)
-        assert out["result"] == "updated", out
-        assert out["files_added"] == ["FLEET.md"]
-        assert sorted(out["files_changed"]) == [".copier-answers.yml", "README.md"]
-        repo = tmp_path / name
-        readme = show(repo, out["branch"], "README.md")
-        assert readme.rstrip().endswith(NOTE)
-        assert service in readme
-        assert "_commit: v99.1.0" in show(repo, out["branch"], ".copier-answers.yml")
+    edited_out = run.member("edited")
+    assert edited_out["result"] in ("updated", "conflicted"), edited_out
+    kept = _branch_files(tmp_path / "edited", edited_out["branch"])
+    assert NOTE in kept["README.md"].decode()
+    assert f"_commit: {real_template.NEW_TAG}" in kept[".copier-answers.yml"].decode()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from slipway_fleet import migrations, renders, threeway
+from slipway_fleet import copier_reuse, migrations, renders, threeway
 from slipway_fleet.member_repo import MemberError
 from slipway_fleet.template_source import TemplateSource
 from slipway_fleet.versions import Release
@@ -70,14 +70,35 @@ def downgrade(
     threeway.set_answers_commit(sub, config.get("_answers_file", ".copier-answers.yml"), target.tag)
 
 
-def copier_update(sub: Path, target: Release, data: dict[str, Any], config: dict[str, Any]) -> None:
-    import copier  # noqa: PLC0415 - heavy import, only in worker processes
-    from copier.errors import TaskError  # noqa: PLC0415
-
+def copier_update(
+    sub: Path, old_ref: str, target: Release, data: dict[str, Any], config: dict[str, Any]
+) -> copier_reuse.MemberRenders:
+    """`copier update` from `old_ref` to the target; returns the pristine renders copier diffed."""
     migrations.install_version_order()
+    copier_reuse.install()
     commands = {
         str(e.get("command")) for e in config.get("_migrations") or [] if isinstance(e, dict)
     }
+    with copier_reuse.capture() as captured:
+        try:
+            _run_copier_update(sub, target, data, commands, captured)
+        except MemberError as exc:
+            if captured.failed != "old":
+                raise
+            raise MemberError("replay", f"old version {old_ref} does not replay: {exc}") from exc
+    return captured
+
+
+def _run_copier_update(
+    sub: Path,
+    target: Release,
+    data: dict[str, Any],
+    commands: set[str],
+    captured: copier_reuse.MemberRenders,
+) -> None:
+    import copier  # noqa: PLC0415 - heavy import, only in worker processes
+    from copier.errors import TaskError  # noqa: PLC0415
+
     try:
         copier.run_update(
             sub,

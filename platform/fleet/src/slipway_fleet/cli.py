@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import json
 import sys
 import uuid
 from pathlib import Path
@@ -12,13 +13,15 @@ from typing import Any
 import yaml
 from rich.console import Console
 
-from slipway_fleet import report
+from slipway_fleet import ci_workflow, merge, report
 from slipway_fleet.catalog.command import add_arguments as add_catalog_arguments
 from slipway_fleet.catalog.command import run_catalog
 from slipway_fleet.fleet import Fleet, FleetFileError, discover, load_fleet_file
+from slipway_fleet.outcome import Outcome
 from slipway_fleet.preflight import UsageError, check_target_syntax
 from slipway_fleet.publish import PublishConfig
 from slipway_fleet.runner import run_parallel
+from slipway_fleet.shard import Shard, parse_shard, select
 from slipway_fleet.state import RunState, StateError, default_state_dir
 from slipway_fleet.status import StatusJob, member_status
 from slipway_fleet.update import UpdateInterrupted, UpdateOptions, run_update
@@ -72,12 +75,35 @@ def _parser() -> argparse.ArgumentParser:
     up.add_argument("--api-url", default="", help="GitHub/GitLab API base URL")
     up.add_argument("--token-env", default="", help="variable holding the API token")
     up.add_argument("--base-branch", default="", help="PR target branch (default: member's HEAD)")
+    up.add_argument(
+        "--shard",
+        metavar="K/N",
+        help="update only shard K of N (stable by member name); merge with `report merge`",
+    )
+    rep = sub.add_parser("report", help="work with update reports")
+    rep_sub = rep.add_subparsers(dest="report_command", required=True)
+    merge = rep_sub.add_parser("merge", help="one summary from the JSON of `update --shard` runs")
+    merge.add_argument("shard_files", nargs="+", type=Path, metavar="SHARD_JSON")
+    merge.add_argument("--json", action="store_true", help="print the merged JSON on stdout")
+    merge.add_argument("--out", type=Path, help="also write the merged JSON to this file")
+    ci = sub.add_parser("ci-workflow", help="print a CI workflow running the update as N shards")
+    ci_workflow.add_arguments(ci)
     catalog = sub.add_parser("catalog", parents=[common], help="write the fleet's static HTML site")
     add_catalog_arguments(catalog)
     bench = sub.add_parser("bench", help="time updates of generated fleets (1 and N workers)")
     bench.add_argument("--members", default="20,50", help="fleet sizes, comma-separated")
     bench.add_argument("--jobs", default="1,2", help="worker counts, comma-separated")
     bench.add_argument("--json", action="store_true", help="print JSON on stdout")
+    bench.add_argument(
+        "--template",
+        choices=["real", "small"],
+        default="real",
+        help="real: Slipway's template, two releases cut from its history (default); "
+        "small: the test template",
+    )
+    bench.add_argument(
+        "--template-repo", type=Path, help="Slipway checkout (default: the one holding the cwd)"
+    )
     return parser
 
 
@@ -104,23 +130,32 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911 - one exit per 
         from slipway_fleet.bench import run_bench  # noqa: PLC0415 - only for this command
 
         sizes = [int(n) for n in args.members.split(",")]
-        return run_bench(sizes, [int(n) for n in args.jobs.split(",")], args.json)
+        workers = [int(n) for n in args.jobs.split(",")]
+        return run_bench(sizes, workers, args.json, template=args.template, repo=args.template_repo)
     out = Console(soft_wrap=False, width=200 if not sys.stdout.isatty() else None)
     err = Console(stderr=True)
+    if args.command == "ci-workflow":
+        return ci_workflow.run(args, err=err)
+    if args.command == "report":
+        return _report_merge(args, out=out, err=err)
     if args.jobs < 1:
         err.print("--jobs must be at least 1")
         return report.EXIT_USAGE
     try:
+        shard = None
         if args.command == "update":
             check_target_syntax(args.to)  # before reading the fleet or taking the lock
+            shard = parse_shard(args.shard) if args.shard else None
         fleet, key = _load(args)
+        if shard:  # shards of one fleet on one machine must not share a state folder
+            key += f"#shard-{shard.index}-of-{shard.count}"
         with RunState(args.state_dir or default_state_dir(key)) as state:
             show = not (args.json or args.no_progress) and err.is_terminal
             if args.command == "catalog":
                 return run_catalog(args, fleet, state, err=err)
             if args.command == "status":
                 return _status(args, fleet, state, out=out, err=err, show=show)
-            return _update(args, fleet, state, out=out, err=err, show=show)
+            return _update(args, fleet, state, out=out, err=err, show=show, shard=shard)
     except (FleetFileError, StateError, UsageError) as exc:
         err.print(f"[red]error:[/] {exc}", markup=True)
         return report.EXIT_USAGE
@@ -165,7 +200,16 @@ def _update(
     out: Console,
     err: Console,
     show: bool,
+    shard: Shard | None = None,
 ) -> int:
+    shard_info = None
+    if shard:
+        shard_info = {
+            "index": shard.index,
+            "count": shard.count,
+            "fleet_members": [m.name for m in fleet.members],  # lets the merge check coverage
+        }
+        fleet = select(fleet, shard)
     publish = None
     if args.publish != "none":
         publish = PublishConfig(
@@ -189,13 +233,35 @@ def _update(
         outcomes = run_update(fleet, options, state, console=err, show_progress=show)
     except UpdateInterrupted as exc:
         if args.json:  # scripts still get what finished; members not started are absent
-            print(report.update_json(args.to, args.dry_run, exc.outcomes, interrupted=True))
+            print(
+                report.update_json(
+                    args.to, args.dry_run, exc.outcomes, interrupted=True, shard=shard_info
+                )
+            )
         raise
     if args.json:
-        print(report.update_json(args.to, args.dry_run, outcomes))
+        print(report.update_json(args.to, args.dry_run, outcomes, shard=shard_info))
     else:
         report.print_update(out, args.to, args.dry_run, outcomes)
     return report.update_exit_code(outcomes)
+
+
+def _report_merge(args: argparse.Namespace, *, out: Console, err: Console) -> int:
+    """Exit code as the unsharded run would have had it (2 when the shards do not add up)."""
+    try:
+        doc = merge.merge(merge.load(args.shard_files))
+    except merge.MergeError as exc:
+        err.print(f"[red]error:[/] {exc}", markup=True)
+        return report.EXIT_USAGE
+    text = json.dumps(doc, indent=2)
+    if args.out:
+        args.out.write_text(text + "\n")
+    if args.json:
+        print(text)
+    else:
+        outcomes = [Outcome.from_json(m) for m in doc["members"]]
+        report.print_update(out, doc["target"], doc["dry_run"], outcomes)
+    return int(doc["exit_code"])
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import contextlib
 import os
 import shutil
 import tempfile
+import time
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from typing import Any
 from slipway_fleet import (
     apply_release,
     commit_message,
+    copier_reuse,
     forge_branch,
     member_repo,
     migrations,
@@ -72,14 +74,39 @@ def _output_to(log: Path) -> Iterator[None]:
                 os.close(copy)
 
 
+class Phases:
+    """Seconds per step of one member (clone, render, merge, checks, commit, publish)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._phase, self._since = "clone", time.perf_counter()
+
+    def enter(self, phase: str) -> None:
+        """From now on the time counts for `phase` (until the next `enter`)."""
+        now = time.perf_counter()
+        self.seconds[self._phase] = self.seconds.get(self._phase, 0.0) + now - self._since
+        self._phase, self._since = phase, now
+
+    def move(self, seconds: float, source: str, dest: str) -> None:
+        """Re-attribute `seconds` already counted for `source` (renders inside copier)."""
+        self.seconds[source] = self.seconds.get(source, 0.0) - seconds
+        self.seconds[dest] = self.seconds.get(dest, 0.0) + seconds
+
+    def done(self) -> dict[str, float]:
+        self.enter("")
+        return {k: round(v, 3) for k, v in self.seconds.items() if k}
+
+
 def update_member(job: UpdateJob) -> Outcome:
     """Worker entry point: never raises; every problem becomes the member's Outcome."""
     log = job.log_dir / f"{job.member.name}.log"
     job.work_root.mkdir(parents=True, exist_ok=True)
+    copier_reuse.configure(job.cache_root, job.run_id)
     scratch = Path(tempfile.mkdtemp(prefix=f"{job.member.name}-", dir=job.work_root))
+    phases = Phases()
     try:
         with _output_to(log):
-            outcome = _update(job, scratch)
+            outcome = _update(job, scratch, phases)
     except MemberError as exc:
         outcome = failed(job.member.name, Category(exc.category), str(exc))
     except Exception as exc:  # a bug must not take the fleet down; say where to look
@@ -89,10 +116,11 @@ def update_member(job: UpdateJob) -> Outcome:
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     outcome.log = str(log)
+    outcome.seconds = phases.done()
     return outcome
 
 
-def _update(job: UpdateJob, scratch: Path) -> Outcome:
+def _update(job: UpdateJob, scratch: Path, phases: Phases) -> Outcome:
     member = job.member
     member_repo.check_reachable(member)
     if dirty := member_repo.dirty_files(member):
@@ -120,16 +148,25 @@ def _update(job: UpdateJob, scratch: Path) -> Outcome:
         return base
     if existing := _existing_branch(clone, base, target, forge):
         if job.publish and not job.dry_run:
+            phases.enter("publish")
             publish_branch(job.publish, clone, existing)  # retried until it succeeds
         return existing
+    phases.enter("merge")
     _apply(
-        job, clone, answers=answers, template=template, current=current, target=target, base=base
+        job,
+        clone,
+        answers=answers,
+        template=template,
+        current=current,
+        target=target,
+        base=base,
+        phases=phases,
     )
     if job.dry_run:
         base.patch = clone.staged_patch()
         base.result = Result.WOULD_CONFLICT if base.conflicts else Result.WOULD_UPDATE
         return base
-    return _commit_and_push(job, clone, answers, target, base)
+    return _commit_and_push(job, clone, answers, target, base, phases=phases)
 
 
 def _apply(
@@ -141,14 +178,17 @@ def _apply(
     current: Version,
     target: Release,
     base: Outcome,
+    phases: Phases,
 ) -> None:
     """The release's files in the subproject, staged; fills the outcome's file lists."""
     data = {**job.data, **job.member.data}
     config = template.config(target.tag)
     apply_release.check_answers(config, answers, data)
-    old, new = apply_release.reference_renders(template, answers, target, data, job.cache_root)
-    before = renders.read_files(clone.sub, set(old) | set(new))
     if current > target.version:  # --allow-downgrade: copier refuses, merge the renders
+        phases.enter("render")
+        old, new = apply_release.reference_renders(template, answers, target, data, job.cache_root)
+        phases.enter("merge")
+        before = renders.read_files(clone.sub, set(old) | set(new))
         apply_release.downgrade(clone.sub, old, new, config, target)
     else:
         context = {**answers, **data}
@@ -156,7 +196,19 @@ def _apply(
             f"{m.version}: {migrations.rendered_command(m, config, context, template.url)}"
             for m in migrations.applicable(config, current, target.version)
         ]
-        apply_release.copier_update(clone.sub, target, data, config)
+        before = renders.files_of(clone.sub)
+        captured = apply_release.copier_update(
+            clone.sub, str(answers["_commit"]), target, data, config
+        )
+        phases.move(captured.render_seconds, "merge", "render")
+        if captured.old and captured.new:  # the very renders copier diffed
+            old, new = renders.files_of(captured.old), renders.files_of(captured.new)
+        else:  # copier did not render them (its internals changed): render them here
+            phases.enter("render")
+            old, new = apply_release.reference_renders(
+                template, answers, target, data, job.cache_root
+            )
+            phases.enter("merge")
     base.kept_edited, base.kept_deleted = apply_release.keep_member_files(
         clone.sub, before, old, new
     )
@@ -169,10 +221,17 @@ def _apply(
 
 
 def _commit_and_push(
-    job: UpdateJob, clone: MemberClone, answers: dict[str, Any], target: Release, base: Outcome
+    job: UpdateJob,
+    clone: MemberClone,
+    answers: dict[str, Any],
+    target: Release,
+    base: Outcome,
+    *,
+    phases: Phases,
 ) -> Outcome:
     """Checks (unless conflicted), one commit naming the versions, branch written back."""
     member = job.member
+    phases.enter("checks")
     if not base.conflicts:
         checks = run_checks(
             clone.sub, member.checks or job.checks, base.files_added + base.files_changed
@@ -182,12 +241,14 @@ def _commit_and_push(
             extra = {"from_version": base.from_version, "to_version": base.to_version}
             return failed(member.name, Category.CHECKS, checks.problem, checks=checks.ran, **extra)
     status = "conflicted" if base.conflicts else "updated"
+    phases.enter("commit")
     base.commit = clone.commit(commit_message.message(member, answers, target, base, status))
     push_home(clone, base.branch)
     base.result = Result.CONFLICTED if base.conflicts else Result.UPDATED
     if base.conflicts:
         base.reason = f"conflicts need a human on branch {base.branch}"
     if job.publish:
+        phases.enter("publish")
         publish_branch(job.publish, clone, base)
     return base
 

@@ -62,6 +62,7 @@ class Outcome:
     pull_request: str = ""
     log: str = ""
     from_previous_run: bool = False
+    seconds: dict[str, float] = field(default_factory=dict)  # per step: clone, render, merge...
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

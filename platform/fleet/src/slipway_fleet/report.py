@@ -47,7 +47,12 @@ def update_exit_code(outcomes: list[Outcome]) -> int:
 
 
 def update_json(
-    target: str, dry_run: bool, outcomes: list[Outcome], *, interrupted: bool = False
+    target: str,
+    dry_run: bool,
+    outcomes: list[Outcome],
+    *,
+    interrupted: bool = False,
+    shard: dict[str, Any] | None = None,
 ) -> str:
     doc: dict[str, Any] = {
         "command": "update",
@@ -58,6 +63,8 @@ def update_json(
         "exit_code": EXIT_INTERRUPTED if interrupted else update_exit_code(outcomes),
         "members": [o.to_json() for o in outcomes],
     }
+    if shard:  # `update --shard K/N`: index, count and the whole fleet's member names
+        doc["shard"] = shard
     return json.dumps(doc, indent=2)
 
 

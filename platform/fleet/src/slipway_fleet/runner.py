@@ -28,15 +28,22 @@ def _worker_init() -> None:
 
     They ignore Ctrl-C: the main process then lets running members finish (and
     records them) instead of leaving them half-done, and cancels the queued ones.
+    A worker lives for the whole run: copier is imported and its caches installed
+    here, once, not per member (copier_reuse).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     for key, value in BOT_IDENTITY.items():
         os.environ.setdefault(key, value)
+    # Template checkouts are shared by the workers (copier_reuse): git must not
+    # refresh their index opportunistically while another worker reads them.
+    os.environ["GIT_OPTIONAL_LOCKS"] = "0"
+    from slipway_fleet import copier_reuse  # noqa: PLC0415
     from slipway_fleet.migrations import install_version_order  # noqa: PLC0415
 
     install_version_order()
+    copier_reuse.install()
 
 
 def run_parallel(

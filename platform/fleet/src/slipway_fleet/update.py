@@ -13,6 +13,7 @@ from typing import Any
 
 from rich.console import Console
 
+from slipway_fleet import copier_reuse
 from slipway_fleet.fleet import Fleet, Member
 from slipway_fleet.member_update import UpdateJob, update_member
 from slipway_fleet.outcome import Outcome
@@ -54,6 +55,7 @@ def run_update(
 ) -> list[Outcome]:
     """Update every member of `fleet`; outcomes in fleet order (previous run's included)."""
     run_id = uuid.uuid4().hex
+    copier_reuse.prune(state.cache)  # checkouts and pristine renders live for one run
     check_run(fleet, options.target, state.cache, run_id, allow_downgrade=options.allow_downgrade)
     key = f"{options.target}{' (dry run)' if options.dry_run else ''}"
     previous = state.previous(key) if options.resume else {}
