@@ -260,11 +260,14 @@ async def _reject_over_limits(
         await _send_problem(send, 503, "server at its concurrency limit", _RETRY_AFTER)
         return 503
     if len(scope["headers"]) > telemetry.max_request_headers:
-        detail = f"more than {telemetry.max_request_headers} request headers"
+        detail = f"more than {telemetry.max_request_headers} request headers (MAX_REQUEST_HEADERS)"
         await _send_problem(send, 431, detail, [_CONNECTION_CLOSE])
         return 431
     if _declared_length(scope) > telemetry.max_request_body_bytes:
-        detail = f"request body larger than {telemetry.max_request_body_bytes} bytes"
+        detail = (
+            f"request body larger than {telemetry.max_request_body_bytes} bytes "
+            "(MAX_REQUEST_BODY_BYTES)"
+        )
         await _send_problem(send, 413, detail, [_CONNECTION_CLOSE])
         return 413
     return None

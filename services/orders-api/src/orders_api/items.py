@@ -9,9 +9,13 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
+from itertools import islice
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+# Unknown fields reported in a rejection at most (one error each).
+NAMED_UNKNOWN_FIELDS = 5
 
 
 def storable_text(value: str) -> str:
@@ -33,6 +37,20 @@ class ItemCreate(BaseModel):
     """Body of POST /items."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _report_few_unknown_fields(cls, data: Any) -> Any:
+        # extra="forbid" reports each unknown field as its own error: a 1 MiB body of
+        # 75 000 unknown keys held the event loop ~190 ms building them. Keep the first
+        # few (each still rejected, naming the field), drop the rest unread.
+        fields = cls.model_fields  # a computed property: read it once
+        if isinstance(data, dict) and len(data) > len(fields) + NAMED_UNKNOWN_FIELDS:
+            kept = {k: data[k] for k in fields if k in data}
+            unknown = islice((k for k in data if k not in fields), NAMED_UNKNOWN_FIELDS)
+            kept.update((k, data[k]) for k in unknown)
+            return kept
+        return data
 
     name: Annotated[Text, Field(min_length=1, max_length=120, examples=["blue mug"])]
     quantity: Annotated[int, Field(ge=1, le=10_000)]
