@@ -42,3 +42,8 @@ output "node_group_names" {
   description = "Names of the managed node groups."
   value       = [for g in aws_eks_node_group.this : g.node_group_name]
 }
+
+output "enabled_log_types" {
+  description = "Control-plane log types the cluster sends to CloudWatch Logs (api, audit, authenticator, controllerManager, scheduler)."
+  value       = aws_eks_cluster.this.enabled_cluster_log_types
+}

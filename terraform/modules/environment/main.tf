@@ -1,5 +1,6 @@
 # One Slipway environment: VPC, EKS cluster, platform database, ECR
-# repositories and the public entry point, wired together. Every stack in
+# repositories, the public entry point and (stage, prod) the account's audit
+# trail, wired together. Every stack in
 # terraform/stacks calls this module once with its environment inputs; the
 # provider (region, default tags) and the backend stay in the stack.
 
@@ -61,4 +62,16 @@ module "edge" {
   domain_name                = var.domain_name
   ingress_security_group_ids = [module.cluster.node_security_group_id]
   tags                       = var.tags
+}
+
+# The production-grade environments' audit trail: CloudTrail (every region, signed,
+# every management event, ECR's and EKS's included) and an alarm on registry
+# changes. The EKS control-plane audit log is on in every environment (cluster).
+module "audit" {
+  source = "../audit"
+  count  = contains(["stage", "prod"], var.environment) ? 1 : 0
+
+  name        = local.name
+  environment = var.environment
+  tags        = var.tags
 }

@@ -57,3 +57,19 @@ output "waf_enabled" {
   description = "Whether the entry point is behind the WAF (prod)."
   value       = module.edge.waf_enabled
 }
+
+output "control_plane_log_types" {
+  description = "EKS control-plane log types sent to CloudWatch Logs (the Kubernetes audit log included)."
+  value       = module.cluster.enabled_log_types
+}
+
+output "audit_trail" {
+  description = "The account's audit trail (stage, prod; null in dev and qa): name, multi-region, log-file validation, management events recorded, registry alarm."
+  value = length(module.audit) == 0 ? null : {
+    name                = module.audit[0].trail_name
+    multi_region        = module.audit[0].multi_region
+    log_file_validation = module.audit[0].log_file_validation
+    management_events   = module.audit[0].management_events
+    registry_alarm_name = module.audit[0].registry_alarm_name
+  }
+}

@@ -74,6 +74,16 @@ run "dev_environment_policy" {
     error_message = "dev: resources are named after the environment."
   }
 
+  assert {
+    condition     = output.audit_trail == null
+    error_message = "dev: no account audit trail (stage and prod only)."
+  }
+
+  assert {
+    condition     = contains(output.control_plane_log_types, "audit") && length(output.control_plane_log_types) == 5
+    error_message = "dev: every EKS control-plane log type is on, the Kubernetes audit log included."
+  }
+
 
   assert {
     condition     = output.service_platform.vpc_id == "vpc-0env00000000000" && length(output.service_platform.data_subnet_ids) == 2
@@ -127,6 +137,16 @@ run "qa_environment_policy" {
   assert {
     condition     = output.cluster_name == "slipway-qa" && module.database.identifier == "platform-qa"
     error_message = "qa: resources are named after the environment."
+  }
+
+  assert {
+    condition     = output.audit_trail == null
+    error_message = "qa: no account audit trail (stage and prod only)."
+  }
+
+  assert {
+    condition     = contains(output.control_plane_log_types, "audit") && length(output.control_plane_log_types) == 5
+    error_message = "qa: every EKS control-plane log type is on, the Kubernetes audit log included."
   }
 
 
@@ -184,6 +204,21 @@ run "stage_environment_policy" {
     error_message = "stage: resources are named after the environment."
   }
 
+  assert {
+    condition     = output.audit_trail.name == "slipway-stage-audit" && output.audit_trail.multi_region && output.audit_trail.log_file_validation && output.audit_trail.management_events == "All"
+    error_message = "stage: CloudTrail records every region's management events (ECR and EKS calls included), with signed digests."
+  }
+
+  assert {
+    condition     = output.audit_trail.registry_alarm_name == "slipway-stage-audit-registry-changes"
+    error_message = "stage: registry changes (ECR deletions, policy changes) raise an alarm."
+  }
+
+  assert {
+    condition     = contains(output.control_plane_log_types, "audit") && length(output.control_plane_log_types) == 5
+    error_message = "stage: every EKS control-plane log type is on, the Kubernetes audit log included."
+  }
+
 
   assert {
     condition     = output.service_platform.vpc_id == "vpc-0env00000000000" && length(output.service_platform.data_subnet_ids) == 3
@@ -237,6 +272,21 @@ run "prod_environment_policy" {
   assert {
     condition     = output.cluster_name == "slipway-prod" && module.database.identifier == "platform-prod"
     error_message = "prod: resources are named after the environment."
+  }
+
+  assert {
+    condition     = output.audit_trail.name == "slipway-prod-audit" && output.audit_trail.multi_region && output.audit_trail.log_file_validation && output.audit_trail.management_events == "All"
+    error_message = "prod: CloudTrail records every region's management events (ECR and EKS calls included), with signed digests."
+  }
+
+  assert {
+    condition     = output.audit_trail.registry_alarm_name == "slipway-prod-audit-registry-changes"
+    error_message = "prod: registry changes (ECR deletions, policy changes) raise an alarm."
+  }
+
+  assert {
+    condition     = contains(output.control_plane_log_types, "audit") && length(output.control_plane_log_types) == 5
+    error_message = "prod: every EKS control-plane log type is on, the Kubernetes audit log included."
   }
 
 
