@@ -281,9 +281,16 @@ def e2e(s: nox.Session) -> None:
     """Example services (HTTP and worker) on Docker with real deps, OTLP receiver, Prometheus."""
     if not _require(s, "docker", "prometheus"):
         return
-    _sync(s)
+    _sync(s, "test")  # the recovery drill drives Docker and the API with the test group's clients
     for svc in _services_to_check(s):
         s.run("slipway-gates", "e2e", "--service-dir", svc, *s.posargs)
+    # The recovery drill of every example with a database (backup, destroy, full and
+    # point-in-time restore, consistency check): its RTO/RPO and warm-up p95 in the output.
+    for svc in _services_to_check(s):
+        if (ROOT / svc / "drill" / "recovery.py").is_file():
+            report = ROOT / "reports" / f"drill-{Path(svc).name}.json"
+            with s.chdir(ROOT / svc):
+                s.run("python", "drill/recovery.py", "--report", str(report))
 
 
 @session(python=PYTHON, name="e2e-kind")
