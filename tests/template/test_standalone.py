@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -46,7 +47,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from template_release import changelog_entries
 
 pytestmark = [pytest.mark.timeout(1200), pytest.mark.requires("uv", "nox", "docker")]
-USER, PASSWORD = "publisher", "standalone-test"
+USER = "publisher"
+PASSWORD = secrets.token_urlsafe(16)  # per run, never in the repository
 NEW_QUESTION = """
 on_call_channel:
   type: str

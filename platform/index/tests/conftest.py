@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import secrets
 import socket
 from collections.abc import Iterator
 
 import pytest
 from slipway_index.server import IndexServer, stop, write_htpasswd
 
-USER, PASSWORD = "publisher", "s3cret-for-tests"
+# Made per run: no credential is written in the repository.
+USER = "publisher"
+PASSWORD = secrets.token_urlsafe(16)
 
 
 def free_port() -> int:
