@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 import yaml
 from fleet_helpers import git_out, run_fleet, write_fleet
-from slipway_fleet import ci_workflow
+from slipway_fleet import ci_workflow, merge
 from slipway_fleet.fleet import Fleet, Member
 from slipway_fleet.preflight import UsageError
 from slipway_fleet.shard import Shard, parse_shard, select, shard_of
@@ -109,12 +109,20 @@ def test_four_shards_merged_equal_one_unsharded_run(tmp_path: Path, factory: Mem
         shard_doc = json.loads((work / f"shard-{k}.json").read_text())
         assert shard_doc["shard"]["index"] == k
     (work / "shards").mkdir()
-    for k in range(1, SHARDS + 1):
+
+    def merge_shards() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["bash", "-c", ci_workflow.merge_script("shards")],
+            cwd=work, env=env, capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+
+    for k in range(1, SHARDS):  # one shard job lost its artifact: no summary
         (work / f"shard-{k}.json").rename(work / "shards" / f"shard-{k}.json")
-    merged_run = subprocess.run(
-        ["bash", "-c", ci_workflow.merge_script("shards")],
-        cwd=work, env=env, capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+    incomplete = merge_shards()
+    assert incomplete.returncode == 2
+    assert f"shard(s) {SHARDS}/{SHARDS} missing" in " ".join(incomplete.stderr.split())
+    (work / f"shard-{SHARDS}.json").rename(work / "shards" / f"shard-{SHARDS}.json")
+    merged_run = merge_shards()
     merged = json.loads((work / "fleet-summary.json").read_text())
 
     assert merged_run.returncode == whole.code == merged["exit_code"], merged_run.stderr
@@ -138,21 +146,15 @@ def test_merge_refuses_shards_that_do_not_add_up(tmp_path: Path) -> None:
         path.write_text(json.dumps({**body, "shard": shard}))
         return path
 
-    def merge(*paths: Path) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "slipway_fleet.cli", "report", "merge", *map(str, paths)],
-            capture_output=True, text=True, timeout=120, check=False,
-        )  # fmt: skip
-
     for paths, message in (
         ([doc(1, 2)], "shard(s) 2/2 missing"),
         ([doc(1, 2), doc(1, 2)], "given twice"),
         ([doc(1, 2), doc(2, 2, "3.0.0")], "different runs"),
         ([doc(1, 2), doc(2, 2)], "no shard reported member(s) a, b"),
     ):
-        done = merge(*paths)
-        assert done.returncode == 2, done.stdout
-        assert message in " ".join(done.stderr.split()), done.stderr
+        with pytest.raises(merge.MergeError) as caught:  # the CLI's exit 2 (see above)
+            merge.merge(merge.load(paths))
+        assert message in str(caught.value)
 
 
 def test_generated_workflows_lint_clean(tmp_path: Path) -> None:
