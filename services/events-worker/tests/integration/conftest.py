@@ -1,4 +1,4 @@
-"""Real dependency containers for the integration tests (testcontainers).
+"""Real dependency containers and real server processes for the integration tests.
 
 Images are the platform's test images built from the local Debian base
 (`slipway/postgres:15`, `slipway/rabbitmq:3`, `slipway/redis:7`): nothing is
@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
+import httpx
 import pytest
 from testcontainers.core.container import DockerContainer
 
@@ -25,6 +29,7 @@ IMAGES = {
     "rabbitmq": os.environ.get("RABBITMQ_IMAGE", "slipway/rabbitmq:3"),
     "redis": os.environ.get("REDIS_IMAGE", "slipway/redis:7"),
 }
+SRC = Path(__file__).resolve().parents[2] / "src"
 
 
 def _wait_until(probe: Callable[[], object], what: str, timeout: float = 90.0) -> None:
@@ -90,3 +95,49 @@ def start_container() -> Iterator[Callable[..., tuple[DockerContainer, str, int]
     finally:
         for container in started:
             container.stop()
+
+
+@pytest.fixture(scope="session")
+def run_service(
+    tmp_path_factory: pytest.TempPathFactory, free_port: Callable[[], int]
+) -> Iterator[Callable[..., tuple[str, Path]]]:
+    """`run(**env)`: the service as a real server process; (base URL, its JSON log file).
+
+    Started with the given extra environment variables, ready once /startupz is 200;
+    killed at the end of the session.
+    """
+    processes: list[subprocess.Popen[bytes]] = []
+
+    def run(**env: str) -> tuple[str, Path]:
+        port = free_port()
+        log_file = tmp_path_factory.mktemp("service") / "service.log"
+        process = subprocess.Popen(
+            [sys.executable, "-m", "events_worker"],
+            env={
+                **os.environ,
+                "SERVICE_NAME": "events-worker",
+                "APP_ENV": "dev",
+                "HTTP_PORT": str(port),
+                "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")]),
+                **env,
+            },
+            stdout=log_file.open("wb"),  # a file: a full, unread pipe would block the server
+            stderr=subprocess.STDOUT,
+        )
+        processes.append(process)
+        base = f"http://127.0.0.1:{port}"
+
+        def started() -> None:
+            if process.poll() is not None:
+                pytest.fail(f"the service exited ({process.returncode}):\n{log_file.read_text()}")
+            assert httpx.get(f"{base}/startupz", timeout=1).status_code == 200
+
+        _wait_until(started, "the service's /startupz", 60)
+        return base, log_file
+
+    try:
+        yield run
+    finally:
+        for process in processes:
+            process.kill()
+            process.wait(timeout=10)
