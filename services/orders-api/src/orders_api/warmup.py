@@ -4,7 +4,7 @@ Run against a new version before it takes traffic (the blue-green preview servic
 or the canary pods before their first step, see RUNBOOK.md): it calls each hot
 endpoint `--rounds` times, `--concurrency` at a time, so the first real users do
 not pay for the cold start: the database pool's connections (each a TCP + SCRAM
-handshake), SQLAlchemy/pydantic first-use compilation and lazy imports.
+handshake), SQLAlchemy's statement compilation, first-use validation paths and lazy imports.
 
 HOT_ENDPOINTS is where the API declares them: the GET routes most real traffic hits,
 each with a request shape that runs the same code path (an unknown id still runs the
