@@ -200,6 +200,12 @@ def test_image_runs_hardened_against_real_postgres(image: str, network: str) -> 
     assert httpx.get(f"{base}/docs").status_code == 404  # prod profile: docs off
     uid = "import os; print(os.getuid(), os.getgid())"
     assert _docker("exec", app, "python3", "-c", uid) == "10001 10001"
+    # The image's own HEALTHCHECK command, exactly as Docker runs it (exec form, no shell).
+    health = json.loads(
+        _docker("image", "inspect", "-f", "{{json .Config.Healthcheck.Test}}", image)
+    )
+    assert health[0] == "CMD", health
+    _docker("exec", app, *health[1:])  # fails the test on a non-zero exit
     logs = subprocess.run(["docker", "logs", app], capture_output=True, text=True, check=True)
     lines = [json.loads(x) for x in (logs.stdout + logs.stderr).splitlines() if x.startswith("{")]
     access = [x for x in lines if x.get("route") == "/items" and x.get("status") == 201]
