@@ -77,6 +77,7 @@ async def outage() -> dict[str, str]:
 @app.get("/spin")
 async def spin(seconds: float = 1.0) -> dict[str, float]:
     # Holds the event loop (and the request's context) so a signal lands inside it.
+    log.info("spinning", seconds=seconds)
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         pass

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from chassis_testkit import PYTHON, SAMPLE_SERVICE, free_port, subprocess_env
+from chassis_testkit import PYTHON, SAMPLE_SERVICE, free_port, running_service, subprocess_env
 from slipway_chassis.server import GRACE_EXCEEDED_EXIT_CODE, default_drain_seconds
 
 GRACE_SECONDS = 8  # drain = min(5, 8/4) = 2 s: time for the "load balancer" to react
@@ -161,3 +161,35 @@ def test_default_drain_is_a_quarter_of_grace_capped() -> None:
     assert default_drain_seconds(20) == 5
     assert default_drain_seconds(4) == 1
     assert default_drain_seconds(0) == 0
+
+
+@pytest.mark.timeout(120)
+def test_the_sigterm_log_line_carries_no_request_ids(tmp_path: Path) -> None:
+    log_file = tmp_path / "service.log"
+    with running_service(log_file, SHUTDOWN_GRACE_SECONDS="4") as (base, process):
+        spinning: list[httpx.Response] = []
+        # /spin holds the event loop inside a traced request: the signal handler runs
+        # in that request's context, whose trace_id/span_id it used to log.
+        spinner = threading.Thread(
+            target=lambda: spinning.append(httpx.get(f"{base}/spin?seconds=2", timeout=30))
+        )
+        spinner.start()
+        deadline = time.monotonic() + 30
+        while not _request_started(log_file) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)  # inside the spin now (it logged its start, then spins 2 s)
+        process.send_signal(signal.SIGTERM)
+        spinner.join(timeout=30)
+        process.wait(timeout=30)
+    entries = [json.loads(line) for line in log_file.read_text().splitlines() if line.strip()]
+    (line,) = [e for e in entries if e["event"].startswith("shutdown signal received")]
+    assert "trace_id" not in line, line
+    assert "span_id" not in line, line
+    (spun,) = spinning
+    assert spun.status_code == 200  # the request in flight was finished, not dropped
+    access = [e for e in entries if e["event"] == "request" and e["route"] == "/spin"]
+    assert len(access[0]["trace_id"]) == 32  # the request itself was traced
+
+
+def _request_started(log_file: Path) -> bool:
+    return '"spinning"' in log_file.read_text()

@@ -6,7 +6,14 @@ import httpx
 import pytest
 from chassis_testkit import free_port
 from opentelemetry.proto.trace.v1.trace_pb2 import Span as ProtoSpan
-from slipway_chassis import ServiceSettings, create_app, get_logger, resilient_client
+from opentelemetry.proto.trace.v1.trace_pb2 import Status
+from slipway_chassis import (
+    ServiceSettings,
+    create_app,
+    dependency_breaker,
+    get_logger,
+    resilient_client,
+)
 from slipway_chassis.testing import OTLPReceiver, app_client, capture_logs
 
 PARENT_TRACE = "0af7651916cd43dd8448eb211c80319c"
@@ -114,3 +121,57 @@ def test_outbound_calls_carry_traceparent(chassis_env: pytest.MonkeyPatch) -> No
     assert (version, trace_id, flags) == ("00", PARENT_TRACE, "01")
     assert span_id != PARENT_SPAN  # the httpx CLIENT span is the new parent
     assert logs.events("request")[0]["trace_id"] == PARENT_TRACE
+
+
+def test_dependency_calls_are_client_child_spans_of_the_request(
+    chassis_env: pytest.MonkeyPatch,
+) -> None:
+    database = dependency_breaker("database", failure_threshold=100)
+
+    with OTLPReceiver() as receiver:
+        chassis_env.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint)
+        app = create_app(ServiceSettings())
+
+        @app.get("/rows/{row_id}")
+        async def row(row_id: int) -> dict[str, int]:
+            async with database.guard("SELECT rows"):
+                pass
+            if row_id == 0:
+                async with database.guard("SELECT rows"):
+                    raise ConnectionResetError("reset by peer")
+            return {"id": row_id}
+
+        with capture_logs(), app_client(app) as client:
+            assert client.get("/rows/1").status_code == 200
+            assert client.get("/rows/0").status_code == 503
+        spans = receiver.wait_for_spans(5)
+    servers = {s.span_id: s for s in spans if s.kind == ProtoSpan.SPAN_KIND_SERVER}
+    clients = [s for s in spans if s.kind == ProtoSpan.SPAN_KIND_CLIENT]
+    assert len(servers) == 2, [(s.name, s.kind) for s in spans]
+    assert len(clients) == 3, [(s.name, s.kind) for s in spans]
+    for child in clients:
+        parent = servers[child.parent_span_id]  # a child of its request's span
+        assert child.trace_id == parent.trace_id
+        assert child.name == "database SELECT rows"
+        assert child.attributes["peer.service"] == "database"
+    failed = [c for c in clients if c.attributes["slipway.dependency.outcome"] == "error"]
+    assert len(failed) == 1
+    assert failed[0].status_code == Status.STATUS_CODE_ERROR
+
+
+def test_unsampled_requests_make_no_dependency_spans(chassis_env: pytest.MonkeyPatch) -> None:
+    database = dependency_breaker("database")
+    with OTLPReceiver() as receiver:
+        chassis_env.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint)
+        chassis_env.setenv("OTEL_TRACES_SAMPLER_ARG", "0")
+        app = create_app(ServiceSettings())
+
+        @app.get("/rows")
+        async def rows() -> dict[str, int]:
+            async with database.guard("SELECT rows"):
+                return {"rows": 0}
+
+        with capture_logs(), app_client(app) as client:
+            for _ in range(3):
+                assert client.get("/rows").status_code == 200
+        assert receiver.spans == []

@@ -43,6 +43,7 @@ from slipway_chassis.resilience import (
     DependencyBreaker,
     DependencyUnavailableError,
 )
+from slipway_chassis.tracing import DependencySpan
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -85,8 +86,11 @@ class DependencyCircuit:
         return self.breaker.observe_state()
 
     @asynccontextmanager
-    async def guard(self) -> AsyncIterator[None]:
+    async def guard(self, operation: str | None = None) -> AsyncIterator[None]:
         """Run the `async with` body as one call to the dependency.
+
+        When the current request is traced, the call is a CLIENT child span named
+        `<dependency> <operation>` (`operation`, e.g. "SELECT items", is optional).
 
         Raises `CircuitOpenError` without running the body while the breaker is open,
         `DependencyUnavailableError` (from the original error) when the call failed
@@ -98,6 +102,8 @@ class DependencyCircuit:
             raise CircuitOpenError(breaker.dependency, breaker.remaining_seconds())
         started = time.perf_counter()
         outcome: str | None = "success"
+        failure: BaseException | None = None
+        span = DependencySpan.start(breaker.dependency, operation)
         try:
             async with asyncio.timeout(self.timeout_seconds):
                 yield
@@ -107,6 +113,7 @@ class DependencyCircuit:
             outcome = None
             raise
         except BaseException as exc:
+            failure = exc
             if isinstance(exc, TimeoutError):
                 outcome = "timeout"
             elif self.is_failure(type(exc), exc):
@@ -127,6 +134,8 @@ class DependencyCircuit:
             if outcome is not None:
                 self._duration.observe(time.perf_counter() - started)
                 self._outcomes[outcome].inc()
+            if span is not None:
+                span.finish(outcome or "cancelled", failure)
             breaker.observe_state()
 
     async def call(self, fn: Callable[P, Awaitable[T]], *args: P.args, **kwargs: P.kwargs) -> T:

@@ -18,6 +18,12 @@ Why not the stock FastAPI/ASGI instrumentors: they cost ~100 µs per request eve
 when nothing is sampled, and FastAPI >= 0.165 adds its own 4 spans as soon as a
 global provider exists. The chassis turns FastAPI's native telemetry off and
 owns exactly one SERVER span per request (`server_span`), ~10 µs.
+
+Dependency calls (database, cache, broker) get one CLIENT child span each, made
+by the breaker that already wraps every such call (`DependencySpan`, used by
+`DependencyCircuit.guard()`): one span per guarded call rather than one per SQL
+statement (the SQLAlchemy/asyncpg instrumentations), and nothing at all when the
+request is not sampled - the common case at sampling 0.1.
 """
 
 from __future__ import annotations
@@ -150,5 +156,40 @@ class ServerSpan:
                 span.set_status(Status(StatusCode.ERROR, type(error).__name__))
             elif status >= 500:
                 span.set_status(Status(StatusCode.ERROR))
+        span.end()
+        context.detach(self.token)
+
+
+class DependencySpan:
+    """A CLIENT span for one call to a dependency, child of the current (recording) span.
+
+    `DependencySpan.start(...)` returns None when nothing would be recorded (no
+    current span, or an unsampled one): an unsampled request pays one check.
+    """
+
+    __slots__ = ("span", "token")
+
+    def __init__(self, span: trace.Span) -> None:
+        self.span = span
+        self.token = context.attach(trace.set_span_in_context(span))
+
+    @classmethod
+    def start(cls, dependency: str, operation: str | None = None) -> DependencySpan | None:
+        if not trace.get_current_span().is_recording():
+            return None
+        tracer = trace.get_tracer(INSTRUMENTATION_NAME)
+        name = f"{dependency} {operation}" if operation else dependency
+        attributes = {"peer.service": dependency}
+        if operation:
+            attributes["db.operation.name"] = operation
+        return cls(tracer.start_span(name, kind=SpanKind.CLIENT, attributes=attributes))
+
+    def finish(self, outcome: str, error: BaseException | None = None) -> None:
+        """End the span: `outcome` (success/error/timeout/...) as an attribute."""
+        span = self.span
+        span.set_attribute("slipway.dependency.outcome", outcome)
+        if error is not None and outcome != "success":
+            span.record_exception(error)
+            span.set_status(Status(StatusCode.ERROR, type(error).__name__))
         span.end()
         context.detach(self.token)
