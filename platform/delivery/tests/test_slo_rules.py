@@ -10,6 +10,8 @@ import pytest
 import yaml
 from delivery_helpers import REPO_ROOT, git
 from slipway_delivery import gitops_cli
+from slipway_delivery.gitops_tree import GitopsTree
+from slipway_delivery.promotion import promote, record_verification
 from slipway_observability.rules import helm_values
 from slipway_observability.slo import load_spec
 
@@ -83,3 +85,13 @@ def test_an_invalid_spec_names_the_field(
     bad.write_text(yaml.safe_dump(spec))
     assert _cli(tree, "slo-rules", SERVICE, "--slo", str(bad), "--env", "dev") == 2
     assert "objective" in capsys.readouterr().err
+
+
+def test_the_promotion_function_writes_them_too(tree: Path) -> None:
+    """The local pipeline (nox -s pipeline) calls promote() directly, not the CLI."""
+    t = GitopsTree(tree)
+    record_verification(t, SERVICE, "build", DIGEST, "passed", version="1.0.0")
+    done, _ = promote(t, SERVICE, "dev", DIGEST, "1.0.0", repository="127.0.0.1:5000/orders-api",
+                      trigger="merge", slo=SLO)  # fmt: skip
+    assert done.files[-1] == f"envs/dev/{SERVICE}/slo-rules.yaml"
+    assert yaml.safe_load(_rules(tree, "dev").read_text()) == helm_values(load_spec(SLO))

@@ -9,7 +9,6 @@ committing to the caller. `history` reads the trail back.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 from collections.abc import Callable
@@ -28,7 +27,6 @@ from slipway_delivery.flags import set_flag
 from slipway_delivery.gitops_tree import GitopsTree
 from slipway_delivery.history_view import print_history
 from slipway_delivery.promotion import previous_stage, promote, record_verification, rollback
-from slipway_delivery.slo_rules import write_slo_rules
 
 
 def _evidence(path: Path | None) -> dict[str, object] | None:
@@ -72,18 +70,15 @@ def _commit(args: argparse.Namespace, tree: GitopsTree, entry: AuditEntry, text:
 
 def _promote(args: argparse.Namespace, tree: GitopsTree) -> None:
     _start(args, tree)
+    # CI runs in the service folder: its slo.yaml is the default.
+    slo = args.slo or (Path("slo.yaml") if Path("slo.yaml").is_file() else None)
+    if slo is None:
+        print("no slo.yaml here and no --slo: SLO rules left as they are", file=sys.stderr)
     done, evidence = promote(
         tree, args.service, args.env, args.digest, args.version,
         repository=args.image or f"127.0.0.1:5000/{args.service}",
-        trigger=args.trigger, git_ref=args.git_ref, approved_by=args.approved_by,
+        trigger=args.trigger, git_ref=args.git_ref, approved_by=args.approved_by, slo=slo,
     )  # fmt: skip
-    slo = args.slo or (Path("slo.yaml") if Path("slo.yaml").is_file() else None)
-    if slo is not None:
-        # The SLO rules travel with the digest: what was verified is what alerts.
-        rules = write_slo_rules(tree, args.env, args.service, slo)
-        done = dataclasses.replace(done, files=[*done.files, rules])
-    else:
-        print("no slo.yaml here and no --slo: SLO rules left as they are", file=sys.stderr)
     body = done.pr_body({k: v for k, v in evidence.items() if k != "evidence"})
     if args.pr_body:
         args.pr_body.write_text(f"{done.pr_title()}\n\n{body}")

@@ -125,8 +125,10 @@ def _main(argv: Sequence[str] | None) -> int:
         digest, version = record["digest"], record["version"]
         repository = record["repository"]
         record_verification(tree, service, "build", digest, "passed", version=version)
-        promote(tree, service, "dev", digest, version, repository=repository, trigger="merge")
-        _say(f"promoted to dev: {tree.values_path('dev', service).relative_to(tree.root)}")
+        rules = slo_file if slo_file.is_file() else None
+        done, _ = promote(tree, service, "dev", digest, version, repository=repository,
+                          trigger="merge", slo=rules)  # fmt: skip
+        _say(f"promoted to dev: {', '.join(done.files)}")
         flags_dir = Path(tmp) / "flags"
         flags_dir.mkdir(mode=0o755)
         flags_dir.chmod(0o755)  # a ConfigMap volume is world-readable; the container is UID 10001
@@ -146,8 +148,9 @@ def _main(argv: Sequence[str] | None) -> int:
         record_verification(tree, service, "dev", digest, result, evidence=report.as_dict())
         if not report.ok:
             raise DeliveryError(json.dumps(report.as_dict(), indent=2))
-        promote(tree, service, "qa", digest, version, repository=repository, trigger="merge")
-        _say("promoted to qa")
+        done, _ = promote(tree, service, "qa", digest, version, repository=repository,
+                          trigger="merge", slo=rules)  # fmt: skip
+        _say(f"promoted to qa: {', '.join(done.files)}")
         try:
             promote(tree, service, "prod", digest, version, repository=repository,
                     trigger="tag", approved_by="pipeline")  # fmt: skip

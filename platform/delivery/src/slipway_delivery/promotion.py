@@ -13,7 +13,9 @@ The command writes files; opening the pull request is the caller's (CI's) job.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import semver
@@ -21,6 +23,7 @@ import semver
 from slipway_delivery.errors import PromotionRefusedError, UsageError
 from slipway_delivery.gitops_tree import ENVIRONMENTS, STAGES, GitopsTree, check_env, now
 from slipway_delivery.registry import check_digest
+from slipway_delivery.slo_rules import write_slo_rules
 
 GATED = ("stage", "prod")  # need a release tag and an approval
 TRIGGERS = ("merge", "tag", "rollback")
@@ -129,8 +132,13 @@ def promote(
     trigger: str,
     git_ref: str | None = None,
     approved_by: str | None = None,
+    slo: Path | None = None,
 ) -> tuple[Promotion, dict[str, Any]]:
-    """Check the policy, then pin `digest` in env's values and append the history."""
+    """Check the policy, then pin `digest` in env's values and append the history.
+
+    With `slo` (the service's slo.yaml) the environment's slo-rules.yaml is
+    rewritten too: the SLO alert rules travel with the digest they were written for.
+    """
     evidence = check_promotion(
         tree, service, env, digest, version, trigger=trigger, approved_by=approved_by
     )
@@ -145,6 +153,9 @@ def promote(
         tree, service=service, env=env, digest=digest, version=version,
         repository=repository, why=why, previous=previous,
     )  # fmt: skip
+    if slo is not None:
+        rules = write_slo_rules(tree, env, service, slo)
+        written = dataclasses.replace(written, files=[*written.files, rules])
     return written, evidence
 
 
