@@ -4,7 +4,7 @@
 times per member (the pristine old release, the new release into the member, the
 pristine new release), and Jinja compiles every template source anew each time.
 On the real Slipway template that was ~80 % of a member's time. copier has no
-hooks for any of this, so - like `migrations.install_version_order` - four
+hooks for any of this, so - like `migrations.install_version_order` - five
 process-wide wrappers are installed in the worker processes (`install`):
 
 1. template checkouts: copier's `clone(url, ref)` is answered with one checkout
@@ -20,7 +20,9 @@ process-wide wrappers are installed in the worker processes (`install`):
    bytecode cache only covers loader templates, and copier makes a new
    environment per render);
 4. copier asks git for `core.fileMode` once per rendered file (a process each);
-   the answer is remembered per destination.
+   the answer is remembered per destination;
+5. copier parses the template's copier.yml four times per member (a long YAML
+   file): parsed once per content and handed out as copies.
 
 Each wrapper checks that copier still has the internals it wraps and refuses
 loudly otherwise; every cache is keyed by the run id, so a moved tag in a later
@@ -29,13 +31,13 @@ run is never served from an old checkout.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import hashlib
 import json
 import shutil
 import tempfile
 import time
-import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -202,18 +204,32 @@ def _memoised_exec_bit(original: Callable[..., None]) -> Callable[..., None]:
     return sync
 
 
+# ------------------------------------------------------------ 5. copier.yml parses
+def _memoised_config(original: Callable[..., Any]) -> Callable[..., Any]:
+    parsed: dict[tuple[str, bytes, bool], Any] = {}
+
+    def load_template_config(conf_path: Path, quiet: bool = False) -> Any:
+        text = Path(conf_path).read_bytes()
+        if b"!include" in text:  # other files take part: parse every time
+            return original(conf_path, quiet)
+        key = (str(conf_path), text, quiet)
+        if key not in parsed:
+            if len(parsed) > 1000:
+                parsed.clear()
+            parsed[key] = original(conf_path, quiet)
+        return copy.deepcopy(parsed[key])  # copier's callers may change what they get
+
+    load_template_config._slipway_cached = True  # type: ignore[attr-defined]
+    return load_template_config
+
+
 # ------------------------------------------------------------------ 3. Jinja code
-_PASS_ARG_CACHE: weakref.WeakKeyDictionary[Any, tuple[int, int, tuple[Any, ...]]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
 def _environment_signature(env: Any) -> tuple[Any, ...]:
     """Everything of `env` the generated code depends on (lexer, options, filters)."""
     from jinja2.utils import _PassArg  # noqa: PLC0415 - jinja2 comes with copier
 
     sizes = (len(env.filters), len(env.tests))
-    cached = _PASS_ARG_CACHE.get(env)
+    cached = env.__dict__.get("_slipway_signature")
     if cached is None or cached[:2] != sizes:
         callables = tuple(
             sorted(
@@ -246,8 +262,9 @@ def _environment_signature(env: Any) -> tuple[Any, ...]:
             env.keep_trailing_newline,
         )
         cached = (*sizes, (options, callables))
-        _PASS_ARG_CACHE[env] = cached
-    return cached[2]
+        env.__dict__["_slipway_signature"] = cached  # lives and dies with the environment
+    signature: tuple[Any, ...] = cached[2]
+    return signature
 
 
 def _memoised_compile(original: Callable[..., Any]) -> Callable[..., Any]:
@@ -277,7 +294,7 @@ def _memoised_compile(original: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def install() -> None:
-    """Install the four wrappers in this process (idempotent; workers only)."""
+    """Install the five wrappers in this process (idempotent; workers only)."""
     global _installed  # noqa: PLW0603
     if _installed:
         return
@@ -289,6 +306,10 @@ def install() -> None:
         what
         for what, ok in (
             ("copier._template.clone", callable(getattr(copier_template, "clone", None))),
+            (
+                "copier._template.load_template_config",
+                callable(getattr(copier_template, "load_template_config", None)),
+            ),
             ("copier Worker.run_copy", callable(getattr(Worker, "run_copy", None))),
             ("copier Worker.dst_path", "dst_path" in {f.name for f in dataclasses.fields(Worker)}),
             ("jinja2 Environment.compile", callable(getattr(Environment, "compile", None))),
@@ -309,6 +330,9 @@ def install() -> None:
         copier_template.clone = _cached_clone(clone)  # type: ignore[attr-defined]
     if not getattr(Worker.run_copy, "_slipway_cached", False):
         Worker.run_copy = _cached_run_copy(Worker.run_copy)  # type: ignore[method-assign,assignment]
+    load_config = copier_template.load_template_config
+    if not getattr(load_config, "_slipway_cached", False):
+        copier_template.load_template_config = _memoised_config(load_config)
     if not getattr(getattr(Worker, _EXEC_BIT), "_slipway_cached", False):
         setattr(Worker, _EXEC_BIT, _memoised_exec_bit(getattr(Worker, _EXEC_BIT)))
     if not getattr(Environment.compile, "_slipway_cached", False):
