@@ -36,7 +36,6 @@ import dataclasses
 import hashlib
 import json
 import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -119,12 +118,17 @@ def _cached_clone(original: Callable[..., str]) -> Callable[..., str]:
             return original(url, ref, location)
         key = _key(url, ref, _context.run_id)
         with _built_once(_context, "checkouts", key) as (folder, ready):
-            if not ready:
+            if not ready:  # made in place: a remote template's checkout is a git worktree
                 shutil.rmtree(folder, ignore_errors=True)
-                folder.parent.mkdir(parents=True, exist_ok=True)
-                scratch = Path(tempfile.mkdtemp(prefix="checkout-", dir=folder.parent))
-                Path(original(url, ref, str(scratch))).rename(folder)
-                shutil.rmtree(scratch, ignore_errors=True)
+                folder.mkdir(parents=True)
+                try:
+                    made = Path(original(url, ref, str(folder)))
+                except BaseException:
+                    shutil.rmtree(folder, ignore_errors=True)
+                    raise
+                if made.resolve() != folder.resolve():  # copier chose another place:
+                    shutil.rmtree(folder, ignore_errors=True)  # use it, cache nothing
+                    return str(made)
         return str(folder)  # copier removes its own (empty) `location` afterwards
 
     clone._slipway_cached = True  # type: ignore[attr-defined]
