@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 
 import pytest
 import yaml
-from helm_render import Combination, by_kind, one
+from helm_render import CHART, Combination, by_kind, one, render, write_values
 from pod_security import violations
 
 pytestmark = pytest.mark.requires("helm")
@@ -185,3 +185,14 @@ def test_smoke_script_judges_the_preview(
     assert handler.served == 20
     assert (proc.returncode == 0) is passes, proc.stdout + proc.stderr
     assert ("passed" if passes else "failed") in proc.stdout
+
+
+def test_the_smoke_pod_pulls_like_the_service(tmp_path: Path) -> None:
+    """A private registry: the Job's pod gets the service's imagePullSecrets."""
+    values = write_values(tmp_path / "pull.yaml", {
+        "strategy": "blueGreen", "imagePullSecrets": ["registry-credentials"]})  # fmt: skip
+    manifests = render([CHART / "ci" / "http-api-values.yaml", values], namespace="qa")
+    (metric,) = _template(manifests, "-smoke")["spec"]["metrics"]
+    pod = metric["provider"]["job"]["spec"]["template"]["spec"]
+    app = one(manifests, "Deployment")["spec"]["template"]["spec"]
+    assert pod["imagePullSecrets"] == app["imagePullSecrets"] == [{"name": "registry-credentials"}]

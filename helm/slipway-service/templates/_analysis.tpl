@@ -72,6 +72,13 @@ metric (the rollout aborts), exit 0 passes it.
 restartPolicy: Never
 automountServiceAccountToken: false
 enableServiceLinks: false
+{{- with .Values.imagePullSecrets }}
+# The service's own image: the same pull secrets as its pods.
+imagePullSecrets:
+  {{- range . }}
+  - name: {{ . }}
+  {{- end }}
+{{- end }}
 securityContext:
   runAsNonRoot: true
   runAsUser: 10001
