@@ -109,6 +109,7 @@ def create_app(
         health=HealthState(tuple(readiness_checks)),
         max_request_body_bytes=settings.max_request_body_bytes,
         max_request_headers=settings.max_request_headers,
+        max_request_header_bytes=settings.max_request_header_bytes,
         max_concurrent_requests=settings.max_concurrent_requests,
     )
     flags = FeatureFlags(settings.flags_file, poll_interval_seconds=flags_poll_interval_seconds)

@@ -8,7 +8,8 @@ them and can switch each off (the benchmark measures them one by one).
 Probe and metrics paths are answered first, before any tracing or metrics.
 
 It also owns the request-level limits (a body over `max_request_body_bytes` ->
-413 while it streams in, or at once from its Content-Length; too many headers -> 431, more than
+413 while it streams in, or at once from its Content-Length; too many or too large headers
+-> 431, more than
 `max_concurrent_requests` in flight -> 503 + Retry-After instead of queueing),
 `Connection: close` on every response once shutdown began (clients stop reusing
 a connection the server is about to close), and the last word on unexpected
@@ -69,6 +70,7 @@ class Telemetry:
     health: HealthState = field(default_factory=HealthState)
     max_request_body_bytes: int = 1 << 20
     max_request_headers: int = 100
+    max_request_header_bytes: int = 16 << 10
     max_concurrent_requests: int = 100
 
 
@@ -259,8 +261,18 @@ async def _reject_over_limits(
     if in_flight > telemetry.max_concurrent_requests:
         await _send_problem(send, 503, "server at its concurrency limit", _RETRY_AFTER)
         return 503
-    if len(scope["headers"]) > telemetry.max_request_headers:
+    headers = scope["headers"]
+    if len(headers) > telemetry.max_request_headers:
         detail = f"more than {telemetry.max_request_headers} request headers (MAX_REQUEST_HEADERS)"
+        await _send_problem(send, 431, detail, [_CONNECTION_CLOSE])
+        return 431
+    # h11 bounds only a head still incomplete after a read; one read can bring a whole
+    # head of up to 64 kB. So the parsed head is measured too (name: value\r\n).
+    if sum(len(n) + len(v) + 4 for n, v in headers) > telemetry.max_request_header_bytes:
+        detail = (
+            f"request headers larger than {telemetry.max_request_header_bytes} bytes "
+            "(MAX_REQUEST_HEADER_BYTES)"
+        )
         await _send_problem(send, 431, detail, [_CONNECTION_CLOSE])
         return 431
     if _declared_length(scope) > telemetry.max_request_body_bytes:
