@@ -18,7 +18,7 @@ the retention window), destroys it, restores it twice and proves the data:
     RTO is restore start -> service ready and consistent;
  5. through the API: after the full restore every write is there, after the
     point-in-time restore every batch-A write is there and no batch-B write is;
- 6. warm-up: p95 of the first 100 real requests to a freshly started service, cold
+ 6. warm-up: p95 and slowest of the first 100 real requests to a freshly started service, cold
     (full restore) and after `python -m {{ package_name }}.warmup` (point-in-time restore).
 
 Figures are printed and written to reports/drill.json. Exit 1 when a step fails.
@@ -285,8 +285,12 @@ def present(svc: Service, ids: list[str]) -> int:
     return found
 
 
-def first_requests_p95_ms(svc: Service, item_ids: list[str]) -> float:
-    """p95 (ms) of the first FIRST_REQUESTS real requests, IN_FLIGHT at a time."""
+def first_requests_ms(svc: Service, item_ids: list[str]) -> dict[str, float]:
+    """p95 and slowest (ms) of the first FIRST_REQUESTS real requests, IN_FLIGHT at a time.
+
+    The slowest shows the cold-start cost the first users pay (new pool connections,
+    first-use paths); p95 how far it reaches into the first hundred.
+    """
     paths = [
         f"/items/{item_ids[i % len(item_ids)]}" if i % 2 else "/items?limit=50"
         for i in range(FIRST_REQUESTS)
@@ -307,7 +311,9 @@ def first_requests_p95_ms(svc: Service, item_ids: list[str]) -> float:
 
             return await asyncio.gather(*(one(p) for p in paths))
 
-    return statistics.quantiles(asyncio.run(run()), n=100, method="inclusive")[94]
+    took = asyncio.run(run())
+    p95 = statistics.quantiles(took, n=100, method="inclusive")[94]
+    return {"p95": round(p95, 1), "max": round(max(took), 1)}
 
 
 def warm_up(svc: Service) -> None:
@@ -364,7 +370,7 @@ def run_drill(workdir: Path, writes: int) -> dict[str, Any]:  # noqa: PLR0915 - 
                 "rto_seconds": round(time.monotonic() - started, 2),
                 "database_seconds": round(database_s, 2),
             }
-            cold_p95 = first_requests_p95_ms(svc, batch_a)
+            cold = first_requests_ms(svc, batch_a)
             figures["full"]["present"] = {"a": present(svc, batch_a), "b": present(svc, batch_b)}
         full.container.remove(force=True)
 
@@ -380,12 +386,12 @@ def run_drill(workdir: Path, writes: int) -> dict[str, Any]:  # noqa: PLR0915 - 
                 "database_seconds": round(database_s, 2),
             }
             warm_up(svc)
-            warm_p95 = first_requests_p95_ms(svc, batch_a)
+            warm = first_requests_ms(svc, batch_a)
             figures["point_in_time"]["present"] = {
                 "a": present(svc, batch_a),
                 "b": present(svc, batch_b),
             }
-        figures["warmup_p95_ms"] = {"cold": round(cold_p95, 1), "warm": round(warm_p95, 1)}
+        figures["first_requests_ms"] = {"cold": cold, "warm_after_warmup": warm}
     finally:
         lab.close()
 
@@ -401,9 +407,10 @@ def run_drill(workdir: Path, writes: int) -> dict[str, Any]:  # noqa: PLR0915 - 
 
 
 def summary(figures: dict[str, Any]) -> str:
-    full, pitr, p95 = figures["full"], figures["point_in_time"], figures["warmup_p95_ms"]
+    full, pitr = figures["full"], figures["point_in_time"]
+    first = figures["first_requests_ms"]
+    cold, warm = first["cold"], first["warm_after_warmup"]
     n = figures["writes_per_batch"]
-    ratio = p95["cold"] / p95["warm"] if p95["warm"] else float("inf")
     return "\n".join(
         [
             f"DRILL {SERVICE}: passed",
@@ -417,8 +424,9 @@ def summary(figures: dict[str, Any]) -> str:
             f" (database {pitr['database_seconds']:.2f} s); {pitr['present']['a']}/{n} writes"
             f" before the point present, {pitr['present']['b']}/{n} after it present,"
             " manifest matches",
-            f"  warm-up: p95 of the first {FIRST_REQUESTS} requests {p95['cold']:.1f} ms cold,"
-            f" {p95['warm']:.1f} ms after warm-up ({ratio:.1f}x)",
+            f"  warm-up: first {FIRST_REQUESTS} requests ({IN_FLIGHT} in flight) p95"
+            f" {cold['p95']:.1f} ms, slowest {cold['max']:.1f} ms cold; p95 {warm['p95']:.1f} ms,"
+            f" slowest {warm['max']:.1f} ms after warm-up",
         ]
     )
 
