@@ -26,6 +26,10 @@ class Variant:
     metrics: bool = False
     tracing: bool = False
     sampling: float = 0.1
+    # The endpoint makes one guarded dependency call (breaker, metrics, CLIENT child
+    # span), with no real database behind it: the row measures what the chassis adds.
+    dependency_call: bool = False
+    http: str = "httptools"
 
 
 VARIANTS: dict[str, Variant] = {
@@ -39,11 +43,44 @@ VARIANTS: dict[str, Variant] = {
         Variant("tracing-1.0", "tracing only, sampling 1.0", tracing=True, sampling=1.0),
         Variant("all-0.1", "everything, sampling 0.1", True, True, True, True, 0.1),
         Variant("all-1.0", "everything, sampling 1.0", True, True, True, True, 1.0),
+        Variant(
+            "all-0.1-db",
+            "everything, sampling 0.1, + database child span",
+            *(True, True, True, True, 0.1),
+            dependency_call=True,
+        ),
+        Variant(
+            "all-1.0-db",
+            "everything, sampling 1.0, + database child span",
+            *(True, True, True, True, 1.0),
+            dependency_call=True,
+        ),
+        # serve() runs h11 (its head-size limit and head timeout); the rows above use
+        # httptools like the bare app, so this one shows what the limits' parser costs.
+        Variant(
+            "all-0.1-h11",
+            "everything, sampling 0.1, h11 as serve() runs it",
+            *(True, True, True, True, 0.1),
+            http="h11",
+        ),
     )
 }
 
 
-def _item_routes(app: FastAPI) -> None:
+def _item_routes(app: FastAPI, dependency_call: bool = False) -> None:
+    if dependency_call:
+        from slipway_chassis import dependency_breaker  # noqa: PLC0415
+
+        database = dependency_breaker("database")
+
+        @app.get("/items/{item_id}")
+        async def item_from_database(item_id: int) -> dict[str, object]:
+            async with database.guard("SELECT items"):  # where the query would run
+                row = {"id": item_id, "name": "widget", "price": 9.5, "tags": ["a", "b"]}
+            return row
+
+        return
+
     @app.get("/items/{item_id}")
     async def item(item_id: int) -> dict[str, object]:
         return {"id": item_id, "name": "widget", "price": 9.5, "tags": ["a", "b"]}
@@ -94,5 +131,5 @@ def build() -> FastAPI:
     from slipway_chassis import ServiceSettings, create_app  # noqa: PLC0415 - env first
 
     app = create_app(ServiceSettings(), access_log=variant.access_log)
-    _item_routes(app)
+    _item_routes(app, variant.dependency_call)
     return app
