@@ -22,7 +22,7 @@ PACKAGE = re.compile(r"[a-z][a-z0-9_]*")
 
 
 def _listed(question: str) -> set[str]:
-    return set(QUESTIONS[question]["default"])
+    return set(QUESTIONS[question]["default"].split())
 
 
 def _missing(expected: set[str], question: str) -> str:
