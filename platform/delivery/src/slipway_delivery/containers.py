@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import httpx
+from slipway_contract import probes
 
 from slipway_delivery.errors import DeliveryError
 from slipway_delivery.imagebuild import docker
@@ -33,7 +34,7 @@ def wait_until_live(url: str, timeout: float = 60.0) -> None:
     last = "no answer"
     while time.monotonic() < deadline:
         try:
-            response = httpx.get(f"{url}/livez", timeout=2.0)
+            response = httpx.get(f"{url}{probes.LIVEZ}", timeout=2.0)
             if response.status_code == 200:
                 return
             last = f"HTTP {response.status_code}"

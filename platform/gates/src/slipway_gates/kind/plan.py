@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from slipway_contract import probes
+
 from slipway_gates.e2e.stack import DEPENDENCIES
 
 # Chart features that need CRDs or add-ons a bare kind cluster does not have
@@ -217,7 +219,7 @@ def build_plan(inputs: KindInputs) -> list[Step]:
                     f"service/{inputs.service}",
                     ":80",
                 ),
-                smoke_paths=("/livez", "/readyz", "/metrics"),
+                smoke_paths=(probes.LIVEZ, probes.READYZ, probes.METRICS),
             )
         )
     steps.append(

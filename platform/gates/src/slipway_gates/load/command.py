@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from slipway_contract import probes
 from slipway_observability.slo import SpecError, load_spec
 
 from slipway_gates.e2e.docker_cli import DockerError
@@ -51,7 +52,7 @@ def default_paths(service: ServiceInfo) -> tuple[str, ...]:
     package_routes = list(service.directory.glob("src/*/routes.py"))
     if package_routes and "/items" in package_routes[0].read_text():
         return ("/items",)
-    return ("/livez",)
+    return (probes.LIVEZ,)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from slipway_contract import probes
+
 _DURATION = re.compile(r"^\d+[smh]?$|^(\d+h)?(\d+m)?(\d+s)?$")
 
 
@@ -23,7 +25,7 @@ class LoadPlan:
     users: int = 20
     spawn_rate: float = 10.0
     duration: str = "30s"
-    paths: tuple[str, ...] = ("/livez",)
+    paths: tuple[str, ...] = (probes.LIVEZ,)
     locustfile: Path | None = None
     user_rps: float = 10.0
 
