@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import fcntl
+import functools
 import hashlib
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,6 +33,12 @@ def file_lock(path: Path):  # type: ignore[no-untyped-def]
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(text: str) -> Any:
+    """copier.yml parsed once per content per process (a worker asks once per member)."""
+    return yaml.safe_load(text) or {}
 
 
 def _key(text: str) -> str:
@@ -65,10 +73,10 @@ class TemplateSource:
                 text = git("show", f"{ref}:{name}", cwd=self.clone)
             except GitError:
                 continue
-            doc = yaml.safe_load(text) or {}
+            doc = _parsed(text)
             if not isinstance(doc, dict):
                 raise TemplateError(f"{name} at {ref} is not a YAML mapping")
-            return doc
+            return copy.deepcopy(doc)  # callers may change their copy
         return {}
 
 
