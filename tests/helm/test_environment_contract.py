@@ -23,6 +23,7 @@ import yaml
 from helm_render import ENVIRONMENTS, ROOT, by_kind, generated_services
 from slipway_delivery.application_render import helm_source, render
 from slipway_delivery.environment_contract import differences
+from slipway_delivery.errors import DeliveryError
 from slipway_delivery.gitops_tree import GitopsTree
 from slipway_delivery.inventory import Row, applications, summarize
 from slipway_delivery.slo_rules import rules_values, slo_rules_path
@@ -86,21 +87,32 @@ def test_slo_rules_in_the_tree_match_slo_yaml() -> None:
     )
 
 
-def test_application_without_the_slo_rules_breaks_the_contract(tmp_path: Path) -> None:
-    """Not vacuous: the Application as it was before issue 14 (no environments
-    file, no slo-rules.yaml) renders without alerts, and the contract says so."""
-    app_path = TREE.service_dir("prod", "orders-api") / "application.yaml"
-    app = yaml.safe_load(app_path.read_text())
+def _without_value_files(tmp_path: Path, env: str, dropped: str) -> Path:
+    """The orders-api Application of `env` without the value files whose name contains `dropped`."""
+    app = yaml.safe_load((TREE.service_dir(env, "orders-api") / "application.yaml").read_text())
     source = next(s for s in app["spec"]["sources"] if "helm" in s)
-    source["helm"]["valueFiles"] = [
-        f for f in source["helm"]["valueFiles"]
-        if not f.endswith("slo-rules.yaml") and not f.startswith("environments/")
-    ]  # fmt: skip
-    old = tmp_path / "application.yaml"
-    old.write_text(yaml.safe_dump(app))
+    source["helm"]["valueFiles"] = [f for f in source["helm"]["valueFiles"] if dropped not in f]
+    path = tmp_path / "application.yaml"
+    path.write_text(yaml.safe_dump(app))
+    return path
+
+
+def test_application_without_the_slo_rules_breaks_the_contract(tmp_path: Path) -> None:
+    """Not vacuous: the Application as it was before issue 14 (no slo-rules.yaml)
+    renders without alerts, and the contract says so."""
+    old = _without_value_files(tmp_path, "prod", "slo-rules.yaml")
     row = summarize("orders-api", "prod", render(helm_source(old, ROOT)))
     assert row.alerts == "-"
     assert any(": alerts is '-'" in p for p in differences(row)), differences(row)
+
+
+def test_application_without_the_environment_layer_is_refused(tmp_path: Path) -> None:
+    """The chart's environments/<env>.yaml owns the network ranges: a service
+    names `network: data`, so a render without that layer stops with a message
+    saying where the range comes from, instead of allowing the wrong CIDR."""
+    old = _without_value_files(tmp_path, "prod", "environments/")
+    with pytest.raises(DeliveryError, match=r'network "data" is not in networkPolicy\.networks'):
+        render(helm_source(old, ROOT))
 
 
 def test_parameters_of_the_application_reach_the_render(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 import yaml
+from slipway_contract.environments import ENVIRONMENTS
 from template_rendering import ROOT, render
 
 COMBOS: dict[str, dict[str, Any]] = {
@@ -59,7 +60,6 @@ COMBOS: dict[str, dict[str, Any]] = {
 }
 # The combination whose integration tests run here against a real container.
 INTEGRATION_COMBO = "worker-redis-github-monorepo"
-ENVIRONMENTS = ["dev", "qa", "stage", "prod"]
 CHART = ROOT / "helm" / "slipway-service"
 BIN = Path(sys.executable).parent
 Combo = tuple[str, dict[str, Any], Path]
@@ -108,8 +108,11 @@ def test_file_set_follows_the_answers(combo: Combo) -> None:
         project / ".gitlab-ci.yml": answers["ci_provider"] in {"gitlab", "both"},
     }
     envs = answers.get("environments", ENVIRONMENTS)
+    # One values.yaml for what the service is; the chart's environments/<env>.yaml
+    # holds what differs per environment, so no values-<env>.yaml is generated.
+    expected[project / "deploy" / "helm" / "values.yaml"] = True
     for env in ENVIRONMENTS:
-        expected[project / "deploy" / "helm" / f"values-{env}.yaml"] = env in envs
+        expected[project / "deploy" / "helm" / f"values-{env}.yaml"] = False
         expected[project / "flags" / f"{env}.json"] = env in envs
         expected[project / "deploy" / "terraform" / "envs" / f"{env}.tfvars"] = env in envs
     wrong = {
@@ -203,15 +206,22 @@ def test_helm_values_pass_the_platform_chart(combo: Combo, tmp_path: Path) -> No
     _, answers, project = combo
     slo_values = tmp_path / "slo-values.yaml"
     slo_values.write_text(yaml.safe_dump(helm_values(load_spec(project / "slo.yaml"))))
-    for values in sorted((project / "deploy" / "helm").glob("values-*.yaml")):
+    values = project / "deploy" / "helm" / "values.yaml"
+    for env in answers.get("environments", ENVIRONMENTS):
         name = answers["service_name"]
         rendered = _run(
-            project, "helm", "template", name, str(CHART), "-f", str(values), "-f", str(slo_values)
-        )
+            project, "helm", "template", name, str(CHART), "-f", str(_env_values(env)),
+            "-f", str(values), "-f", str(slo_values),
+        )  # fmt: skip
         docs = [d for d in yaml.safe_load_all(rendered) if d]
         kinds = {d["kind"] for d in docs}
-        assert "PrometheusRule" in kinds, f"{values.name}: SLO rules not rendered"
+        assert "PrometheusRule" in kinds, f"{env}: SLO rules not rendered"
         assert "latest" not in rendered.split("image:")[1].split("\n")[0]
+
+
+def _env_values(env: str) -> Path:
+    """The chart's layer for `env`, which Argo CD loads before the service's values."""
+    return CHART / "environments" / f"{env}.yaml"
 
 
 def _expected_egress(answers: dict[str, Any]) -> dict[str, int]:
@@ -238,9 +248,12 @@ def _data_tier(env: str) -> list[ipaddress.IPv4Network]:
 def test_network_policy_allows_the_answered_dependencies(combo: Combo) -> None:
     _, answers, project = combo
     expected = _expected_egress(answers)
-    for values in sorted((project / "deploy" / "helm").glob("values-*.yaml")):
-        env = values.stem.removeprefix("values-")
-        rendered = _run(project, "helm", "template", "svc", str(CHART), "-f", str(values))
+    values = project / "deploy" / "helm" / "values.yaml"
+    for env in answers.get("environments", ENVIRONMENTS):
+        rendered = _run(
+            project, "helm", "template", "svc", str(CHART), "-f", str(_env_values(env)),
+            "-f", str(values),
+        )  # fmt: skip
         name = f"{answers['service_name']}-allow"  # the chart's allow-list policy
         policy = next(
             d
@@ -249,7 +262,7 @@ def test_network_policy_allows_the_answered_dependencies(combo: Combo) -> None:
         )
         egress = policy["spec"]["egress"]
         ports = {p["port"] for rule in egress for p in rule.get("ports", [])}
-        assert ports == {53, *expected.values()}, f"{values.name}: egress ports {ports}"
+        assert ports == {53, *expected.values()}, f"{env}: egress ports {ports}"
         cidrs = [
             ipaddress.ip_network(peer["ipBlock"]["cidr"])
             for rule in egress
@@ -257,10 +270,10 @@ def test_network_policy_allows_the_answered_dependencies(combo: Combo) -> None:
             if "ipBlock" in peer
         ]
         needs_data_tier = set(expected) - {"otel-collector"}
-        assert len(cidrs) == len(needs_data_tier), f"{values.name}: ipBlocks {cidrs}"
+        assert len(cidrs) == len(needs_data_tier), f"{env}: ipBlocks {cidrs}"
         for cidr in cidrs:  # the data subnets of this env's VPC, not the pods' tier
-            assert all(subnet.subnet_of(cidr) for subnet in _data_tier(env)), (values.name, cidr)
-            assert cidr.prefixlen >= 22, f"{values.name}: {cidr} is wider than the data tier"
+            assert all(subnet.subnet_of(cidr) for subnet in _data_tier(env)), (env, cidr)
+            assert cidr.prefixlen >= 22, f"{env}: {cidr} is wider than the data tier"
         collector = [
             rule for rule in egress if any(p["port"] == 4318 for p in rule.get("ports", []))
         ]

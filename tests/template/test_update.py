@@ -103,7 +103,7 @@ def test_update_from_previous_release_keeps_local_edits(releases: Path, tmp_path
     # The 0.2.0 migration renamed the answer: the team's blueGreen choice survived.
     assert answers.get("rollout_strategy") == "blueGreen", answers
     assert "rollout" not in answers
-    assert "strategy: blueGreen" in (project / "deploy" / "helm" / "values-prod.yaml").read_text()
+    assert "strategy: blueGreen" in (project / "deploy" / "helm" / "values.yaml").read_text()
     # Local edits survive; files the template does not know stay.
     assert "# local: our own endpoint lives below" in routes.read_text()
     assert extra.is_file()

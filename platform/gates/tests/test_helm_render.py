@@ -70,3 +70,25 @@ def test_each_service_values_layer_on_the_chart_environment(tmp_path: Path) -> N
     [render] = service_renders(tmp_path, chart)
     assert render.release == "orders-api"
     assert render.values == (chart / "environments" / "dev.yaml", svc / "values-dev.yaml")
+
+
+def test_a_service_values_file_serves_every_environment_and_a_per_env_file_layers_last(
+    tmp_path: Path,
+) -> None:
+    chart = _chart(tmp_path)
+    (chart / "environments").mkdir()
+    for env in ("dev", "prod"):
+        (chart / "environments" / f"{env}.yaml").write_text(f"env: {env}\n")
+    svc = tmp_path / "services" / "orders-api" / "deploy" / "helm"
+    svc.mkdir(parents=True)
+    (svc / "values.yaml").write_text("strategy: canary\n")
+    (svc / "values-prod.yaml").write_text("strategy: blueGreen\n")
+    renders = {r.env: r.values for r in service_renders(tmp_path, chart, ("dev", "prod"))}
+    assert renders == {
+        "dev": (chart / "environments" / "dev.yaml", svc / "values.yaml"),
+        "prod": (
+            chart / "environments" / "prod.yaml",
+            svc / "values.yaml",
+            svc / "values-prod.yaml",
+        ),
+    }

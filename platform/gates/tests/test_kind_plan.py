@@ -146,7 +146,7 @@ def test_the_example_service_plan_layers_chart_and_service_values(
     assert inputs.image == "gates-orders-api:e2e"
     assert inputs.values_for_env["dev"] == (
         Path("helm/slipway-service/environments/dev.yaml"),
-        Path("services/orders-api/deploy/helm/values-dev.yaml"),
+        Path("services/orders-api/deploy/helm/values.yaml"),
     )
     assert inputs.dependencies == ("postgres",)
     assert inputs.secret_env == {"DATABASE_URL": ("orders-api-database", "url")}

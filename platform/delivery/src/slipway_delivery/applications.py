@@ -2,10 +2,12 @@
 
 Each Application renders the platform chart (`helm/slipway-service`) with these
 value files, later ones winning: the chart's `environments/<env>.yaml` (relative
-to the chart, as Argo CD resolves it), the service's own
-`deploy/helm/values-<env>.yaml`, then from the tree `slo-rules.yaml` (the SLO
-alert rules promoted with the digest, slo_rules.py), `values.yaml` (image
-digest) and `flags.yaml`. All environments
+to the chart, as Argo CD resolves it: replicas, resources, autoscaling bounds,
+network ranges), the service's own `<service>/deploy/helm/values.yaml` (what it is, in
+every environment) and, if it has one, `deploy/helm/values-<env>.yaml` (only
+what differs in that environment; a missing file is skipped), then from the
+tree `slo-rules.yaml` (the SLO alert rules promoted with the digest,
+slo_rules.py), `values.yaml` (image digest) and `flags.yaml`. All environments
 sync automatically: what reaches stage and prod is gated in git (promotion
 policy + the approved pull request), not by clicking Sync.
 """
@@ -55,6 +57,7 @@ def application(
                         "ignoreMissingValueFiles": True,
                         "valueFiles": [
                             f"environments/{env}.yaml",
+                            f"$repo/{service_path}/deploy/helm/values.yaml",
                             f"$repo/{service_path}/deploy/helm/values-{env}.yaml",
                             f"{base}/{SLO_RULES_FILE}",
                             f"{base}/values.yaml",

@@ -84,7 +84,9 @@ def inputs_from_args(args: argparse.Namespace) -> KindInputs:
     chart_values = {r.env: r.values for r in plan_renders(chart, envs)}
     values: dict[str, tuple[Path, ...]] = {}
     for env in envs:
-        own = [service_dir / "deploy" / "helm" / f"values-{env}.yaml"]
+        # The service's values.yaml (every environment), then its optional per-env file.
+        helm_dir = service_dir / "deploy" / "helm"
+        own = [helm_dir / "values.yaml", helm_dir / f"values-{env}.yaml"]
         values[env] = chart_values.get(env, ()) + tuple(p for p in own if p.is_file())
     secret_env: dict[str, tuple[str, str]] = {}
     for layers in values.values():

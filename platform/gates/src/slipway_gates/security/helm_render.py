@@ -66,18 +66,20 @@ def plan_renders(chart: Path, envs: tuple[str, ...] = ENVIRONMENTS) -> list[Rend
 
 
 def service_renders(root: Path, chart: Path, envs: tuple[str, ...] = ENVIRONMENTS) -> list[Render]:
-    """Renders of `chart` with each service's own values (`<service>/deploy/helm/values-<env>.yaml`)
-    layered on the chart's environment values: what each service really deploys."""
+    """Renders of `chart` with each service's own values (`<service>/deploy/helm/values.yaml`, then
+    the optional `values-<env>.yaml`) layered on the chart's environment values: what each service
+    really deploys. A service with a values.yaml is rendered in every environment."""
     chart_values = {r.env: r.values for r in plan_renders(chart, envs)}
     renders = []
     for values_dir in sorted(root.glob("**/deploy/helm")):
         if {".git", ".nox", ".venv", "template"} & set(values_dir.relative_to(root).parts):
             continue
         service = values_dir.parent.parent.name
+        common = values_dir / "values.yaml"
         for env in envs:
-            own = values_dir / f"values-{env}.yaml"
-            if own.is_file():
-                layers = (*chart_values.get(env, ()), own)
+            own = tuple(p for p in (common, values_dir / f"values-{env}.yaml") if p.is_file())
+            if own:
+                layers = (*chart_values.get(env, ()), *own)
                 renders.append(Render(chart, env, layers, release=service))
     return renders
 
