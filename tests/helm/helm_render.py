@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from slipway_contract.environments import ENVIRONMENTS
 from slipway_delivery.application_render import helm_source
 
 ROOT = Path(__file__).resolve().parents[2]
 CHART = ROOT / "helm" / "slipway-service"
 NAMESPACES = ROOT / "helm" / "namespaces"
-ENVIRONMENTS = ("dev", "qa", "stage", "prod")
 STRATEGIES = ("rolling", "canary", "blueGreen")
 KINDS = ("http-api", "queue-worker")
 RELEASES = {"http-api": "orders-api", "queue-worker": "events-worker"}

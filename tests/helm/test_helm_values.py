@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 from helm_render import CHART
-from slipway_chassis import DURATION_BUCKETS
+from slipway_contract.metrics import DURATION_BUCKETS
 
 SCHEMA = json.loads((CHART / "values.schema.json").read_text())
 VALUES_TEXT = (CHART / "values.yaml").read_text()

@@ -22,8 +22,8 @@ import pytest
 import yaml
 from helm_render import ROOT, by_kind
 from prometheus_client import CollectorRegistry, Histogram
-from slipway_chassis import DURATION_BUCKETS
 from slipway_chassis.metrics import HTTP_DURATION
+from slipway_contract.metrics import DURATION_BUCKETS
 
 pytestmark = pytest.mark.requires("promtool", "helm")
 

@@ -21,7 +21,6 @@ REPO = Path(__file__).resolve().parents[2]
 TERRAFORM_DIR = REPO / "terraform"
 MODULES = sorted(p.name for p in (TERRAFORM_DIR / "modules").iterdir() if p.is_dir())
 STACKS = sorted(p.name for p in (TERRAFORM_DIR / "stacks").iterdir() if p.is_dir())
-ENVIRONMENTS = ["dev", "qa", "stage", "prod"]
 TIMEOUT_SECONDS = 600  # a hang guard on 2 shared cores, not a performance assertion
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from terraform_harness import ENVIRONMENTS, TERRAFORM_DIR
+from slipway_contract.environments import ENVIRONMENTS
+from terraform_harness import TERRAFORM_DIR
 
 DEFAULTS = TERRAFORM_DIR / "modules" / "database" / "environment_defaults.tf"
 RESTORE_DOC = TERRAFORM_DIR / "RESTORE.md"

@@ -8,7 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
-from terraform_harness import ENVIRONMENTS, STACKS, TERRAFORM_DIR, Terraform
+from slipway_contract.environments import ENVIRONMENTS
+from terraform_harness import STACKS, TERRAFORM_DIR, Terraform
 
 # What a stack may hold: its inputs (environment.tf: the module call), the
 # provider (main.tf), the re-exports (outputs.tf), the state backend, the
