@@ -53,12 +53,17 @@ PROBE_TARGET = 0.9
 
 def _start_server(variant: str, port: int, core: int, otlp: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "BENCH_VARIANT": variant, "OTEL_EXPORTER_OTLP_ENDPOINT": otlp}
-    command = [
-        "taskset", "-c", str(core), sys.executable, "-m", "uvicorn", "--factory",
-        "bench_apps:build", "--app-dir", str(HERE), "--host", "127.0.0.1", "--port", str(port),
-        "--no-access-log", "--log-level", "warning", "--loop", "uvloop",
-        "--http", VARIANTS[variant].http,
-    ]  # fmt: skip
+    if VARIANTS[variant].http == "guarded":
+        command = ["taskset", "-c", str(core), sys.executable, str(HERE / "guarded_server.py"),
+                   str(port)]  # fmt: skip
+        env["PYTHONPATH"] = os.pathsep.join([str(HERE), env.get("PYTHONPATH", "")])
+    else:
+        command = [
+            "taskset", "-c", str(core), sys.executable, "-m", "uvicorn", "--factory",
+            "bench_apps:build", "--app-dir", str(HERE), "--host", "127.0.0.1",
+            "--port", str(port), "--no-access-log", "--log-level", "warning",
+            "--loop", "uvloop", "--http", VARIANTS[variant].http,
+        ]  # fmt: skip
     # A fixed argv built here (no shell, no outside input).
     return subprocess.Popen(  # noqa: S603
         command,

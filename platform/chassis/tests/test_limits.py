@@ -100,14 +100,23 @@ def test_streamed_body_over_the_limit_is_413_before_it_ends(service: str) -> Non
     "extra",
     [
         [("x-big", "a" * 16_000)],  # over MAX_REQUEST_HEADER_BYTES (8 kB)
+        [("x-huge", "a" * 100_000)],  # the 100 kB header, several reads
         [(f"x-h{i}", "1") for i in range(30)],  # over MAX_REQUEST_HEADERS (20)
     ],
-    ids=["header-bytes", "header-count"],
+    ids=["header-bytes", "header-100kB", "header-count"],
 )
 def test_oversized_heads_are_431(service: str, extra: list[tuple[str, str]]) -> None:
     response = httpx.get(f"{service}/items/1", headers=extra)
     assert response.status_code == 431, response.text
     assert response.headers["content-type"] == PROBLEM_JSON
+
+
+def test_a_malformed_request_is_a_400_problem(service: str) -> None:
+    with _socket(service) as sock:
+        sock.sendall(b"NOT HTTP AT ALL\r\n\r\n")
+        status, headers, body = _read_response(sock)
+    _assert_problem(status, headers, body, 400)
+    assert headers["connection"] == "close"
 
 
 def test_an_incomplete_request_head_is_timed_out(service: str) -> None:

@@ -134,17 +134,24 @@ def test_postgresql_unavailability_is_an_outage() -> None:
             await held.execute(text("SELECT 1"))
             seen["pool timeout"] = await _raised(lambda: engine.connect().__aenter__())
 
-        # Admin termination (57P01) of a session in use.
+        async def query_through_engine() -> None:
+            async with engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+
+        # Admin termination (57P01) of sessions in use: a raw asyncpg one and the pool's.
         victim = await asyncpg.connect(dsn, timeout=2)
+        await query_through_engine()  # the pool holds one open connection now
         await admin.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE pid <> pg_backend_pid() AND datname = 'app'"
         )
+        # The FATAL message arrives asynchronously; a query racing it meets asyncpg's
+        # "another operation is in progress" (a client state error, not classified).
+        deadline = time.monotonic() + 10
+        while not victim.is_closed() and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
         seen["admin termination"] = await _raised(lambda: victim.fetchval("SELECT 1"))
-
-        async def query_through_engine() -> None:
-            async with engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
+        seen["admin termination (SQLAlchemy)"] = await _raised(query_through_engine)
 
         # Smart shutdown (SIGTERM to the postmaster): the open admin session keeps the
         # server in "shutting down"; new connections are refused with 57P03.

@@ -266,8 +266,8 @@ async def _reject_over_limits(
         detail = f"more than {telemetry.max_request_headers} request headers (MAX_REQUEST_HEADERS)"
         await _send_problem(send, 431, detail, [_CONNECTION_CLOSE])
         return 431
-    # h11 bounds only a head still incomplete after a read; one read can bring a whole
-    # head of up to 64 kB. So the parsed head is measured too (name: value\r\n).
+    # serve()'s protocol stops an oversized head while parsing; this covers the app run
+    # by any other server (uvicorn's CLI, gunicorn workers, tests).
     if sum(len(n) + len(v) + 4 for n, v in headers) > telemetry.max_request_header_bytes:
         detail = (
             f"request headers larger than {telemetry.max_request_header_bytes} bytes "

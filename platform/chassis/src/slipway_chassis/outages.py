@@ -13,6 +13,7 @@ PostgreSQL, RabbitMQ and Redis alike, whatever client library raised it:
   53300 too many connections;
 - SQLAlchemy's view: a `DBAPIError` whose connection it invalidated (its dialect
   saw a disconnect), a pool checkout that timed out, a `DisconnectionError`;
+  asyncpg's "connection is closed" (a session the server terminated);
 - redis-py's `ConnectionError` (its `BusyLoadingError`: the server is starting up,
   loading its dataset) and `TimeoutError`, which do not derive from `OSError`.
 
@@ -40,6 +41,9 @@ OUTAGE_CLASS_NAMES = frozenset(
         "aiormq.exceptions.ChannelInvalidStateError",  # the connection under it is gone
     }
 )
+# Library exception classes that mean an outage only with this text (asyncpg uses one
+# InterfaceError class for a closed connection and for misuse; SQLAlchemy matches the same).
+OUTAGE_CLASS_MESSAGES = {"asyncpg.exceptions._base.InterfaceError": "connection is closed"}
 # How deep to follow wrapped exceptions (a cycle or a long chain must not loop).
 _MAX_CHAIN = 8
 
@@ -58,7 +62,10 @@ def _is_outage_itself(exc: BaseException) -> bool:
         sqlstate in OUTAGE_SQLSTATES or sqlstate.startswith(OUTAGE_SQLSTATE_CLASSES)
     ):
         return True
-    return not OUTAGE_CLASS_NAMES.isdisjoint(_qualified_names(exc))
+    names = _qualified_names(exc)
+    if not OUTAGE_CLASS_NAMES.isdisjoint(names):
+        return True
+    return any(name in names and text in str(exc) for name, text in OUTAGE_CLASS_MESSAGES.items())
 
 
 def is_outage(exc: BaseException) -> bool:

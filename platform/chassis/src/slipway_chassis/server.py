@@ -154,9 +154,11 @@ def serve(
         # lifespan shutdown (flags, span flush); the watchdog caps the total at `grace`.
         timeout_graceful_shutdown=max(1, int(grace - drain - LIFESPAN_SHUTDOWN_RESERVE)),
         server_header=False,
-        # Limits (README "Limits"): head size on h11, head and keep-alive timeouts.
-        http=protocol_class(settings.request_head_timeout_seconds),
-        h11_max_incomplete_event_size=settings.max_request_header_bytes,
+        # Limits (README "Limits"): head size and head timeout in the protocol (httptools),
+        # keep-alive timeout in uvicorn.
+        http=protocol_class(
+            settings.request_head_timeout_seconds, settings.max_request_header_bytes
+        ),
         timeout_keep_alive=settings.keep_alive_timeout_seconds,
         **uvicorn_kwargs,
     )
