@@ -43,6 +43,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,6 @@ from docker.models.containers import Container
 
 SERVICE, PACKAGE = "{{ service_name }}", "{{ package_name }}"
 IMAGE = os.environ.get("POSTGRES_IMAGE", "slipway/postgres:15")
-PASSWORD = "postgres"  # noqa: S105 - the test image's throwaway credentials
 BACKUP = "/drill"  # the backup volume in the containers: base/ (pg_basebackup) and wal/ (archive)
 # Seconds after which PostgreSQL closes a WAL segment with writes in it, so it is archived:
 # the bound of the data a lost primary can take with it (RDS ships its logs every 5 minutes;
@@ -95,6 +95,14 @@ def sql(url: str, query: str) -> Any:
     return asyncio.run(run())
 
 
+@cache
+def image_credentials() -> tuple[str, str]:
+    """The test image's own throwaway user and password, read from its ENV (not copied here)."""
+    config_env = docker.from_env().images.get(IMAGE).attrs["Config"]["Env"]
+    env = dict(entry.split("=", 1) for entry in config_env)
+    return env["POSTGRES_USER"], env["POSTGRES_PASSWORD"]
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -109,7 +117,8 @@ class Postgres:
     def url(self) -> str:
         self.container.reload()
         port = self.container.attrs["NetworkSettings"]["Ports"]["5432/tcp"][0]["HostPort"]
-        return f"postgresql://postgres:{PASSWORD}@127.0.0.1:{port}/app"
+        user, password = image_credentials()
+        return f"postgresql://{user}:{password}@127.0.0.1:{port}/app"
 
     def wait_primary(self) -> None:
         """Accepting connections and out of recovery (a restore is promoted)."""
@@ -154,7 +163,7 @@ class Lab:
 
     def exec(self, pg: Postgres, command: str) -> str:
         code, output = pg.container.exec_run(
-            ["sh", "-c", command], environment={"PGPASSWORD": PASSWORD}
+            ["sh", "-c", command], environment={"PGPASSWORD": image_credentials()[1]}
         )
         text = output.decode(errors="replace")
         if code != 0:

@@ -57,8 +57,10 @@ def server_dsn(
     start_container: Callable[..., tuple[DockerContainer, str, int]],
     wait_until: Callable[..., None],
 ) -> str:
-    _, host, port = start_container("postgres", 5432)
-    dsn = f"postgresql://postgres:postgres@{host}:{port}"
+    container, host, port = start_container("postgres", 5432)
+    # The test image's throwaway credentials, from its ENV (not copied into the repository).
+    env = dict(e.split("=", 1) for e in container.get_wrapped_container().attrs["Config"]["Env"])
+    dsn = f"postgresql://{env['POSTGRES_USER']}:{env['POSTGRES_PASSWORD']}@{host}:{port}"
     wait_until(lambda: _sql(f"{dsn}/app", "SELECT 1"), "postgres")
     return dsn
 
@@ -182,7 +184,7 @@ def test_bad_input_and_an_unreachable_database_have_their_own_exit_codes(
     no_url = tool("check")
     assert no_url.returncode == USAGE
     assert "pass --database-url or set DATABASE_URL" in no_url.stderr
-    closed = "postgresql://postgres:postgres@127.0.0.1:1/app"
+    closed = "postgresql://nobody@127.0.0.1:1/app"
     unreachable = tool("--database-url", closed, "--timeout", "2", "check")
     assert unreachable.returncode == UNREACHABLE
     assert "cannot reach the database" in unreachable.stderr
