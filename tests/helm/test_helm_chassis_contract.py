@@ -182,6 +182,27 @@ def test_rendered_environment_starts_a_chassis_that_serves_the_probes(
     assert env["SERVICE_NAME"] in metrics.text  # service_build_info carries it
 
 
+# The per-environment runtime defaults as CONTRACTS.md states them.
+RUNTIME_DEFAULTS = {
+    "dev": ("DEBUG", 1.0, True),
+    "qa": ("DEBUG", 1.0, True),
+    "stage": ("INFO", 0.5, True),
+    "prod": ("INFO", 0.1, False),
+}
+
+
+@pytest.mark.parametrize("env", list(RUNTIME_DEFAULTS))
+def test_each_environment_runs_with_the_contract_runtime_defaults(
+    rendered_matrix: dict[Combination, Path], chassis_env: Any, env: str
+) -> None:
+    """What a pod of `env` really runs with: the render's variables read by the
+    chassis' own settings (the chart sets APP_ENV, the chassis profile does the rest)."""
+    chassis_env(_pick(rendered_matrix, f"{env}-canary-http-api"))
+    settings = ServiceSettings()
+    got = (settings.log_level, settings.otel_traces_sampler_arg, settings.docs_enabled)
+    assert got == RUNTIME_DEFAULTS[env]
+
+
 # ------------------------------------------------------------------ queries
 @pytest.mark.parametrize(
     "name", ["stage-canary-http-api", "stage-blueGreen-queue-worker", "prod-canary-http-api"]

@@ -118,15 +118,16 @@ def test_environment_follows_the_contract(pick: Any) -> None:
     assert env["APP_ENV"] == "prod"
     assert env["HTTP_PORT"] == "8000"
     assert env["PROMETHEUS_MULTIPROC_DIR"] == "/run/prometheus"
-    assert env["LOG_LEVEL"] == "INFO"
-    assert env["OTEL_TRACES_SAMPLER_ARG"] == "0.1"
-    assert env["DOCS_ENABLED"] == "false"
 
 
-@pytest.mark.parametrize(("env", "sampling"), [("dev", "1.0"), ("stage", "0.5"), ("prod", "0.1")])
-def test_sampling_ratio_per_environment(pick: Any, env: str, sampling: str) -> None:
-    container = app_container(pick(f"{env}-rolling-queue-worker"))
-    assert container_env(container)["OTEL_TRACES_SAMPLER_ARG"] == sampling
+@pytest.mark.parametrize("env", ["dev", "qa", "stage", "prod"])
+def test_runtime_defaults_are_left_to_the_chassis_profile(pick: Any, env: str) -> None:
+    """The chart sets APP_ENV only: log level, sampling ratio and docs are the
+    chassis' per-profile defaults (test_helm_chassis_contract checks the values),
+    so no chart layer can disagree with them."""
+    env_vars = container_env(app_container(pick(f"{env}-rolling-queue-worker")))
+    assert env_vars["APP_ENV"] == env
+    assert not {"LOG_LEVEL", "OTEL_TRACES_SAMPLER_ARG", "DOCS_ENABLED"} & set(env_vars)
 
 
 def test_flags_configmap_is_mounted_at_flags_file(pick: Any) -> None:
