@@ -69,6 +69,7 @@ metric (the rollout aborts), exit 0 passes it.
 */}}
 {{- define "slipway.smokePodSpec" -}}
 {{- $a := .Values.analysis -}}
+{{- $preview := printf "http://%s-preview.%s.svc:%v" (include "slipway.fullname" .) .Release.Namespace .Values.service.port -}}
 restartPolicy: Never
 automountServiceAccountToken: false
 enableServiceLinks: false
@@ -85,6 +86,28 @@ securityContext:
   runAsGroup: 10001
   seccompProfile:
     type: RuntimeDefault
+{{- with .Values.warmup }}
+{{- if .enabled }}
+# The warm-up first (warmup.*): an init container, so the smoke load and the
+# analysis measure a warmed version; its exit 1 fails the pod, the Job and
+# the metric (failureLimit 0), and the rollout aborts before any traffic.
+initContainers:
+  - name: warmup
+    image: {{ include "slipway.image" $ | quote }}
+    imagePullPolicy: {{ $.Values.image.pullPolicy }}
+    command:
+      - python3
+      - -m
+      - {{ .module }}
+      - --url
+      - {{ $preview | quote }}
+      - --rounds
+      - {{ .rounds | quote }}
+      - --concurrency
+      - {{ .concurrency | quote }}
+    {{- include "slipway.smokeContainerLimits" $ | nindent 4 }}
+{{- end }}
+{{- end }}
 containers:
   - name: smoke
     image: {{ include "slipway.image" . | quote }}
@@ -116,27 +139,35 @@ containers:
         print(f"{url}: {requests} requests, success {success:.4f} (min {success_min}), "
               f"p95 {p95:.3f}s (max {p95_max}s): {'passed' if ok else 'failed'}")
         sys.exit(0 if ok else 1)
-      - {{ printf "http://%s-preview.%s.svc:%v%s" (include "slipway.fullname" .) .Release.Namespace .Values.service.port $a.smoke.route | quote }}
+      - {{ printf "%s%s" $preview $a.smoke.route | quote }}
       - {{ $a.smoke.requests | quote }}
       - {{ $a.smoke.durationSeconds | quote }}
       - {{ $a.successRateMin | quote }}
       - {{ $a.latencyP95Seconds | quote }}
-    resources:
-      requests:
-        cpu: 50m
-        memory: 48Mi
-      limits:
-        cpu: 200m
-        memory: 96Mi
-    securityContext:
-      allowPrivilegeEscalation: false
-      readOnlyRootFilesystem: true
-      runAsNonRoot: true
-      runAsUser: 10001
-      runAsGroup: 10001
-      privileged: false
-      capabilities:
-        drop: [ALL]
-      seccompProfile:
-        type: RuntimeDefault
+    {{- include "slipway.smokeContainerLimits" . | nindent 4 }}
+{{- end }}
+
+{{/*
+slipway.smokeContainerLimits: resources and the Pod Security "restricted"
+container context of the preview Job's containers (warm-up and smoke).
+*/}}
+{{- define "slipway.smokeContainerLimits" -}}
+resources:
+  requests:
+    cpu: 50m
+    memory: 48Mi
+  limits:
+    cpu: 200m
+    memory: 96Mi
+securityContext:
+  allowPrivilegeEscalation: false
+  readOnlyRootFilesystem: true
+  runAsNonRoot: true
+  runAsUser: 10001
+  runAsGroup: 10001
+  privileged: false
+  capabilities:
+    drop: [ALL]
+  seccompProfile:
+    type: RuntimeDefault
 {{- end }}

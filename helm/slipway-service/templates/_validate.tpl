@@ -47,6 +47,9 @@ the value and the rule, so the fix is obvious from the error alone.
 {{- if and (eq $v.env "prod") (eq $v.strategy "blueGreen") $v.rollout.blueGreen.autoPromotionEnabled }}
 {{- fail "rollout.blueGreen.autoPromotionEnabled: prod is promoted by a human (kubectl argo rollouts promote); set it to false for env prod" }}
 {{- end }}
+{{- if and $v.warmup.enabled (not $v.warmup.module) }}
+{{- fail "warmup.enabled: set warmup.module to the service's warm-up module (e.g. orders_api.warmup, run as python3 -m <module>), or disable warmup" }}
+{{- end }}
 {{- if and (eq $v.strategy "blueGreen") (gt ($v.rollout.blueGreen.previewReplicaCount | int) ($v.replicas | int)) }}
 {{- fail (printf "rollout.blueGreen.previewReplicaCount (%v) must not exceed replicas (%v)" $v.rollout.blueGreen.previewReplicaCount $v.replicas) }}
 {{- end }}
