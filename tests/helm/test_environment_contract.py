@@ -127,6 +127,36 @@ def test_parameters_of_the_application_reach_the_render(tmp_path: Path) -> None:
     assert any("replicas is '5'" in p for p in differences(row))
 
 
+def _orders_api_with(tmp_path: Path, env: str, parameters: dict[str, str]) -> Path:
+    """The orders-api Application of `env` with extra `helm.parameters`."""
+    app = yaml.safe_load((TREE.service_dir(env, "orders-api") / "application.yaml").read_text())
+    source = next(s for s in app["spec"]["sources"] if "helm" in s)
+    source["helm"]["parameters"] = [
+        *(source["helm"].get("parameters") or []),
+        *({"name": k, "value": v} for k, v in parameters.items()),
+    ]
+    path = tmp_path / "application.yaml"
+    path.write_text(yaml.safe_dump(app))
+    return path
+
+
+@pytest.mark.parametrize("env", ["qa", "prod"])
+def test_blue_green_http_api_warms_the_preview_before_its_smoke_load(
+    tmp_path: Path, env: str
+) -> None:
+    """No service of the tree deploys an HTTP API blueGreen (orders-api is
+    canary), so orders-api is switched here: its pre-promotion Job runs the
+    warm-up, then the smoke load; without the warm-up the contract objects."""
+    app = _orders_api_with(tmp_path, env, {"strategy": "blueGreen"})
+    row = summarize("orders-api", env, render(helm_source(app, ROOT)))
+    assert "preview-smoke [job: warmup, smoke]" in row.analysis
+    assert differences(row) == []
+    cold = _orders_api_with(tmp_path, env, {"strategy": "blueGreen", "warmup.enabled": "false"})
+    row = summarize("orders-api", env, render(helm_source(cold, ROOT)))
+    assert "preview-smoke [job: smoke]" in row.analysis
+    assert any(": analysis is " in p for p in differences(row)), differences(row)
+
+
 def test_inventory_command_prints_a_table_per_environment() -> None:
     """The seam a user meets: `slipway-gitops inventory --check` on the real tree."""
     exe = shutil.which("slipway-gitops") or str(Path(sys.executable).parent / "slipway-gitops")

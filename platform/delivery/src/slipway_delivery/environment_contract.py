@@ -53,9 +53,10 @@ def _analysis(kind: str, strategy: str) -> str:
     if strategy == "canary":
         return f"background: {_PROMETHEUS}"
     if strategy == "blueGreen":
-        # The preview gets traffic from the smoke Job (HTTP); a worker's
-        # preview pods consume real messages.
-        smoke = r", preview-smoke \[job\]" if kind == "http-api" else ""
+        # The preview gets traffic from the smoke Job (HTTP), the service's
+        # cache warm-up first (its init container); a worker's preview pods
+        # consume real messages.
+        smoke = r", preview-smoke \[job: warmup, smoke\]" if kind == "http-api" else ""
         return f"pre: {_PROMETHEUS}{smoke}; post: {_PROMETHEUS}"
     return "-"
 

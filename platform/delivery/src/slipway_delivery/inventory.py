@@ -82,6 +82,16 @@ def _replicas(manifests: list[Manifest], bounds: tuple[int, int] | None) -> str:
     return "?"
 
 
+def _provider(metric: Manifest) -> str:
+    """`prometheus`, or for a job `job: init, ..., main` (its containers in run order)."""
+    kind = next(iter(metric["provider"]))
+    if kind != "job":
+        return str(kind)
+    pod = metric["provider"]["job"]["spec"]["template"]["spec"]
+    steps = [c["name"] for c in pod.get("initContainers", []) + pod.get("containers", [])]
+    return f"job: {', '.join(steps)}"
+
+
 def _metric_names(templates: dict[str, Manifest], refs: list[dict[str, Any]]) -> list[str]:
     """Per referenced template: `metric, metric [provider, after DELAY]`."""
     names = []
@@ -91,7 +101,7 @@ def _metric_names(templates: dict[str, Manifest], refs: list[dict[str, Any]]) ->
             names.append(f"{ref['templateName']}?")  # a reference to nothing
             continue
         metrics = template["spec"]["metrics"]
-        providers = sorted({next(iter(m["provider"])) for m in metrics})
+        providers = sorted({_provider(m) for m in metrics})
         delays = sorted({m["initialDelay"] for m in metrics if m.get("initialDelay")})
         how = ", ".join(providers + [f"after {d}" for d in delays])
         names.append(f"{', '.join(m['name'] for m in metrics)} [{how}]")
