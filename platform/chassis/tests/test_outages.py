@@ -106,7 +106,7 @@ async def _through_breaker(name: str, exc: BaseException) -> DependencyUnavailab
 
 def test_postgresql_unavailability_is_an_outage() -> None:
     async def scenario(db: Container) -> None:
-        dsn = f"postgresql://postgres:postgres@127.0.0.1:{db.port}/app"
+        dsn = f"postgresql://postgres:postgres@127.0.0.1:{db.port}/app"  # pragma: allowlist secret
         admin = await _until(lambda: asyncpg.connect(dsn, timeout=2), "postgres")
         seen: dict[str, BaseException] = {}
 
@@ -228,7 +228,7 @@ def test_redis_unavailability_is_an_outage() -> None:
 
 def test_rabbitmq_unavailability_is_an_outage() -> None:
     async def scenario(broker: Container) -> None:
-        url = f"amqp://guest:guest@127.0.0.1:{broker.port}/"
+        url = f"amqp://guest:guest@127.0.0.1:{broker.port}/"  # pragma: allowlist secret
         connection = await _until(lambda: aio_pika.connect(url, timeout=5), "rabbitmq", 120)
         channel = await connection.channel(publisher_confirms=True)
         seen: dict[str, BaseException] = {}

@@ -47,7 +47,7 @@ def _database(
     wait_until: Callable[..., None],
 ) -> tuple[DockerContainer, str]:
     container, host, port = start_container("postgres", 5432)
-    dsn = f"postgresql://postgres:postgres@{host}:{port}/app"
+    dsn = f"postgresql://postgres:postgres@{host}:{port}/app"  # pragma: allowlist secret
 
     async def connect() -> None:
         conn = await asyncpg.connect(dsn, timeout=2)
