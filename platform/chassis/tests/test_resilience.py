@@ -84,10 +84,10 @@ def test_breaker_opens_fails_fast_and_closes_after_recovery(flaky: FlakyServer) 
         flaky.status = 200  # the server recovers
         # Wait for the reset timeout by polling the breaker's own clock, not a sleep guess.
         transport = client._transport
-        while transport.breaker.state == "open":  # type: ignore[attr-defined]
+        while transport.circuit.state == "open":  # type: ignore[attr-defined]
             await asyncio.sleep(0.05)
         assert (await client.get("/stock")).status_code == 200  # half-open trial succeeds
-        assert transport.breaker.state == "closed"  # type: ignore[attr-defined]
+        assert transport.circuit.state == "closed"  # type: ignore[attr-defined]
         assert (await client.get("/stock")).status_code == 200
         await client.aclose()
 

@@ -31,18 +31,15 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import math
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any, ParamSpec, TypeVar
 
+from slipway_chassis.breaker import DependencyBreaker
 from slipway_chassis.metrics import DEPENDENCY_DURATION, DEPENDENCY_REQUESTS
 from slipway_chassis.outages import is_outage
-from slipway_chassis.resilience import (
-    CircuitOpenError,
-    DependencyBreaker,
-    DependencyUnavailableError,
-)
 from slipway_chassis.tracing import DependencySpan
 
 P = ParamSpec("P")
@@ -53,24 +50,84 @@ T = TypeVar("T")
 DEFAULT_FAILURE_EXCEPTIONS: tuple[type[BaseException], ...] = (OSError, TimeoutError)
 
 
+class DependencyUnavailableError(RuntimeError):
+    """A call to a dependency failed because it is unavailable (an outage, not a "no").
+
+    Raised by `DependencyCircuit.guard()` from the library's own error (`__cause__`);
+    `create_app` maps it to `503 Service Unavailable` with `Retry-After`.
+    """
+
+    def __init__(self, dependency: str, retry_after_seconds: float, reason: str = "") -> None:
+        self.dependency = dependency
+        self.retry_after_seconds = max(0.0, retry_after_seconds)
+        super().__init__(
+            reason
+            or f"dependency {dependency!r} unavailable; retry in "
+            f"{math.ceil(self.retry_after_seconds)}s"
+        )
+
+
+class CircuitOpenError(DependencyUnavailableError):
+    """A dependency's circuit breaker is open: the call was not attempted.
+
+    `create_app` maps it to `503 Service Unavailable` with `Retry-After`.
+    """
+
+    def __init__(self, dependency: str, retry_after_seconds: float) -> None:
+        retry = max(0.0, retry_after_seconds)
+        super().__init__(
+            dependency,
+            retry,
+            f"circuit breaker for dependency {dependency!r} is open: failing fast; "
+            f"next attempt in {math.ceil(retry)}s",
+        )
+
+
+class DependencyCall:
+    """What `guard()` yields: the body may set `outcome` ("success" or "error") for a
+    call that returned normally or raised an error the breaker does not count (the
+    HTTP transport marks a 5xx response "error"). Counted failures set it themselves."""
+
+    __slots__ = ("outcome",)
+
+    def __init__(self) -> None:
+        self.outcome = "success"
+
+
 class DependencyCircuit:
-    """One dependency's breaker, shared by every call to it (create it once, reuse it)."""
+    """One dependency's breaker, shared by every call to it (create it once, reuse it).
+
+    The one guard for every dependency call: `dependency_breaker` builds one for a
+    database/cache/broker, `resilient_client`'s transport one for HTTP with
+    `raises_unavailable=False` (httpx callers keep httpx's errors) and
+    `traces=False` (opentelemetry-instrumentation-httpx makes the HTTP spans).
+    """
 
     def __init__(
         self,
-        breaker: DependencyBreaker,
+        dependency: str,
+        *,
         failure_exceptions: tuple[type[BaseException], ...],
+        timeout_exceptions: tuple[type[BaseException], ...] = (TimeoutError,),
         timeout_seconds: float | None,
+        failure_threshold: int,
+        recovery_timeout_seconds: float,
+        raises_unavailable: bool = True,
+        traces: bool = True,
     ) -> None:
-        self.breaker = breaker
         self.failure_exceptions = failure_exceptions
+        self.timeout_exceptions = timeout_exceptions
         self.timeout_seconds = timeout_seconds
-        dep = breaker.dependency
+        self.raises_unavailable = raises_unavailable
+        self.traces = traces
+        self.breaker = DependencyBreaker(
+            dependency, failure_threshold, recovery_timeout_seconds, self.is_failure
+        )
         self._outcomes = {
-            o: DEPENDENCY_REQUESTS.labels(dep, o)
+            o: DEPENDENCY_REQUESTS.labels(dependency, o)
             for o in ("success", "error", "timeout", "circuit_open")
         }
-        self._duration = DEPENDENCY_DURATION.labels(dep)
+        self._duration = DEPENDENCY_DURATION.labels(dependency)
 
     def is_failure(self, _exc_type: type[BaseException], exc: BaseException) -> bool:
         """Whether `exc` counts against the dependency (the breaker's predicate)."""
@@ -86,7 +143,7 @@ class DependencyCircuit:
         return self.breaker.observe_state()
 
     @asynccontextmanager
-    async def guard(self, operation: str | None = None) -> AsyncIterator[None]:
+    async def guard(self, operation: str | None = None) -> AsyncIterator[DependencyCall]:
         """Run the `async with` body as one call to the dependency.
 
         When the current request is traced, the call is a CLIENT child span named
@@ -100,27 +157,32 @@ class DependencyCircuit:
         if breaker.observe_state() == "open":
             self._outcomes["circuit_open"].inc()
             raise CircuitOpenError(breaker.dependency, breaker.remaining_seconds())
+        call = DependencyCall()
         started = time.perf_counter()
-        outcome: str | None = "success"
+        outcome: str | None = None
         failure: BaseException | None = None
-        span = DependencySpan.start(breaker.dependency, operation)
+        span = DependencySpan.start(breaker.dependency, operation) if self.traces else None
         try:
             async with asyncio.timeout(self.timeout_seconds):
-                yield
+                yield call
         except asyncio.CancelledError:
             # The caller gave up (shutdown, a readiness probe's own timeout): no verdict
             # on the dependency. Keep call timeouts below the caller's to count them.
-            outcome = None
             raise
         except BaseException as exc:
             failure = exc
-            if isinstance(exc, TimeoutError):
+            counted = self.is_failure(type(exc), exc)
+            if isinstance(exc, self.timeout_exceptions):
                 outcome = "timeout"
-            elif self.is_failure(type(exc), exc):
+            elif counted:
                 outcome = "error"
+            else:
+                outcome = call.outcome
             # The breaker's verdict: failures count, anything else resets it.
-            breaker.breaker.__exit__(type(exc), exc, exc.__traceback__)
-            if outcome == "success" or isinstance(exc, DependencyUnavailableError):
+            breaker.record(exc)
+            if not counted or not self.raises_unavailable:
+                raise
+            if isinstance(exc, DependencyUnavailableError):
                 raise
             retry_after = breaker.remaining_seconds() if breaker.state == "open" else 1.0
             raise DependencyUnavailableError(
@@ -129,7 +191,8 @@ class DependencyCircuit:
                 f"dependency {breaker.dependency!r} unavailable: {type(exc).__name__}: {exc}",
             ) from exc
         else:
-            breaker.breaker.__exit__(None, None, None)
+            outcome = call.outcome
+            breaker.record(None)
         finally:
             if outcome is not None:
                 self._duration.observe(time.perf_counter() - started)
@@ -181,13 +244,10 @@ def dependency_breaker(
             f"dependency_breaker({dependency!r}).failure_exceptions: must be a non-empty "
             f"tuple of exception classes, got {failure_exceptions!r}"
         )
-    counted = (*failure_exceptions, TimeoutError)
-
-    def is_failure(exc_type: type[BaseException], exc: BaseException) -> bool:
-        return circuit.is_failure(exc_type, exc)
-
-    breaker = DependencyBreaker(
-        dependency, failure_threshold, recovery_timeout_seconds, expected_exception=is_failure
+    return DependencyCircuit(
+        dependency,
+        failure_exceptions=(*failure_exceptions, TimeoutError),
+        timeout_seconds=timeout_seconds,
+        failure_threshold=failure_threshold,
+        recovery_timeout_seconds=recovery_timeout_seconds,
     )
-    circuit = DependencyCircuit(breaker, counted, timeout_seconds)
-    return circuit

@@ -8,10 +8,11 @@
   full-jitter exponential backoff (AWS architecture blog: "Exponential Backoff
   And Jitter") so synchronized clients do not stampede a recovering server;
 - counts a call that still failed after its retries as one breaker failure
-  (the `circuitbreaker` library); after `failure_threshold` consecutive failures
-  the breaker opens and calls fail fast with `CircuitOpenError` (mapped to 503 +
-  Retry-After by `create_app`) until `recovery_timeout` passed, then one trial
-  call goes through (half-open) and closes it again on success;
+  (the same `DependencyCircuit.guard()` as `dependency_breaker`); after
+  `failure_threshold` consecutive failures the breaker opens and calls fail
+  fast with `CircuitOpenError` (mapped to 503 + Retry-After by `create_app`)
+  until `recovery_timeout` passed, then one trial call goes through (half-open)
+  and closes it again on success;
 - records `dependency_requests_total{dependency,outcome}`,
   `dependency_request_duration_seconds{dependency}` and
   `circuit_breaker_state{dependency}`, and logs every state change.
@@ -23,60 +24,29 @@ span per request and W3C `traceparent` injected into outgoing headers.
 from __future__ import annotations
 
 import asyncio
-import math
 import random
-import time
-from collections.abc import Callable
 from typing import Any
 
 import httpx
-from circuitbreaker import CircuitBreaker
 
-from slipway_chassis.logs import get_logger
-from slipway_chassis.metrics import (
-    DEPENDENCY_DURATION,
-    DEPENDENCY_REQUESTS,
-    set_breaker_state,
+from slipway_chassis.circuits import (
+    CircuitOpenError,
+    DependencyCircuit,
+    DependencyUnavailableError,
 )
 from slipway_chassis.settings import ServiceSettings
 
+__all__ = [
+    "IDEMPOTENT_METHODS",
+    "RETRYABLE_STATUS",
+    "CircuitOpenError",  # re-exported: they were defined here first
+    "DependencyUnavailableError",
+    "ResilientTransport",
+    "resilient_client",
+]
+
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 RETRYABLE_STATUS = frozenset({502, 503, 504})
-
-_log = get_logger("slipway_chassis.resilience")
-
-
-class DependencyUnavailableError(RuntimeError):
-    """A call to a dependency failed because it is unavailable (an outage, not a "no").
-
-    Raised by `DependencyCircuit.guard()` from the library's own error (`__cause__`);
-    `create_app` maps it to `503 Service Unavailable` with `Retry-After`.
-    """
-
-    def __init__(self, dependency: str, retry_after_seconds: float, reason: str = "") -> None:
-        self.dependency = dependency
-        self.retry_after_seconds = max(0.0, retry_after_seconds)
-        super().__init__(
-            reason
-            or f"dependency {dependency!r} unavailable; retry in "
-            f"{math.ceil(self.retry_after_seconds)}s"
-        )
-
-
-class CircuitOpenError(DependencyUnavailableError):
-    """A dependency's circuit breaker is open: the call was not attempted.
-
-    `create_app` maps it to `503 Service Unavailable` with `Retry-After`.
-    """
-
-    def __init__(self, dependency: str, retry_after_seconds: float) -> None:
-        retry = max(0.0, retry_after_seconds)
-        super().__init__(
-            dependency,
-            retry,
-            f"circuit breaker for dependency {dependency!r} is open: failing fast; "
-            f"next attempt in {math.ceil(retry)}s",
-        )
 
 
 class _DependencyFailureError(Exception):
@@ -87,62 +57,23 @@ class _DependencyFailureError(Exception):
         super().__init__(f"HTTP {response.status_code}")
 
 
-class DependencyBreaker:
-    """A circuit breaker for one dependency that exports and logs its state."""
-
-    def __init__(
-        self,
-        dependency: str,
-        failure_threshold: int,
-        recovery_timeout: float,
-        expected_exception: tuple[type[BaseException], ...]
-        | Callable[[type[BaseException], BaseException], bool] = (
-            httpx.TransportError,
-            _DependencyFailureError,
-        ),
-    ) -> None:
-        if not dependency:
-            raise ValueError("dependency: must name the dependency (e.g. 'database')")
-        if failure_threshold < 1:
-            raise ValueError(f"failure_threshold: must be >= 1, got {failure_threshold}")
-        if recovery_timeout <= 0:
-            raise ValueError(f"recovery_timeout: must be > 0 seconds, got {recovery_timeout}")
-        self.dependency = dependency
-        self.recovery_timeout = recovery_timeout
-        self.breaker = CircuitBreaker(
-            failure_threshold=failure_threshold,
-            recovery_timeout=recovery_timeout,
-            expected_exception=expected_exception,
-            name=f"dependency:{dependency}",
-        )
-        self._last_state = "closed"
-        set_breaker_state(dependency, "closed")
-
-    @property
-    def state(self) -> str:
-        """`closed`, `half_open` or `open` (the breaker turns half-open lazily)."""
-        state: str = self.breaker.state
-        return state
-
-    def remaining_seconds(self) -> float:
-        """Seconds until the open breaker lets a trial call through."""
-        opened: float = self.breaker._opened
-        return max(0.0, opened + self.recovery_timeout - time.monotonic())
-
-    def observe_state(self) -> str:
-        """Publish the current state; log when it changed since the last look."""
-        state = self.state
-        if state != self._last_state:
-            _log.warning(
-                "circuit breaker state changed",
-                dependency=self.dependency,
-                previous=self._last_state,
-                state=state,
-                failures=self.breaker.failure_count,
-            )
-            self._last_state = state
-            set_breaker_state(self.dependency, state)
-        return state
+def http_circuit(
+    dependency: str, failure_threshold: int, recovery_timeout_seconds: float
+) -> DependencyCircuit:
+    """The breaker of one HTTP dependency: the same guard as `dependency_breaker`, with
+    httpx's errors (not `DependencyUnavailableError`) reaching the caller, no time
+    limit of its own (httpx's timeouts apply) and no span of its own (the httpx
+    instrumentation makes one per request)."""
+    return DependencyCircuit(
+        dependency,
+        failure_exceptions=(httpx.TransportError, _DependencyFailureError),
+        timeout_exceptions=(httpx.TimeoutException,),
+        timeout_seconds=None,
+        failure_threshold=failure_threshold,
+        recovery_timeout_seconds=recovery_timeout_seconds,
+        raises_unavailable=False,
+        traces=False,
+    )
 
 
 class ResilientTransport(httpx.AsyncBaseTransport):
@@ -151,7 +82,7 @@ class ResilientTransport(httpx.AsyncBaseTransport):
     def __init__(
         self,
         inner: httpx.AsyncBaseTransport,
-        breaker: DependencyBreaker,
+        circuit: DependencyCircuit,
         *,
         retries: int = 2,
         backoff_base_seconds: float = 0.05,
@@ -160,16 +91,10 @@ class ResilientTransport(httpx.AsyncBaseTransport):
         if retries < 0:
             raise ValueError(f"retries: must be >= 0, got {retries}")
         self.inner = inner
-        self.breaker = breaker
+        self.circuit = circuit
         self.retries = retries
         self.backoff_base = backoff_base_seconds
         self.backoff_max = backoff_max_seconds
-        dep = breaker.dependency
-        self._outcomes = {
-            o: DEPENDENCY_REQUESTS.labels(dep, o)
-            for o in ("success", "error", "timeout", "circuit_open")
-        }
-        self._duration = DEPENDENCY_DURATION.labels(dep)
 
     def _backoff(self, attempt: int) -> float:
         # Full jitter; not cryptographic, hence the S311 exemption.
@@ -196,27 +121,15 @@ class ResilientTransport(httpx.AsyncBaseTransport):
             attempt += 1
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        """Send `request` through the breaker with retries; record the outcome."""
-        breaker = self.breaker
-        if breaker.observe_state() == "open":
-            self._outcomes["circuit_open"].inc()
-            raise CircuitOpenError(breaker.dependency, breaker.remaining_seconds())
-        started = time.perf_counter()
-        outcome = "error"
+        """Send `request` through the breaker with retries; the guard records the outcome."""
         try:
-            with breaker.breaker:
+            async with self.circuit.guard() as call:
+                call.outcome = "error"  # unless a response arrives below
                 response = await self._attempts(request)
-            outcome = "success" if response.status_code < 500 else "error"
-            return response
+                call.outcome = "success" if response.status_code < 500 else "error"
+                return response
         except _DependencyFailureError as failure:
             return failure.response  # the caller sees the real 5xx response
-        except httpx.TimeoutException:
-            outcome = "timeout"
-            raise
-        finally:
-            self._duration.observe(time.perf_counter() - started)
-            self._outcomes[outcome].inc()
-            breaker.observe_state()
 
     async def aclose(self) -> None:
         await self.inner.aclose()
@@ -246,8 +159,8 @@ def resilient_client(
         raise ValueError(
             "resilient_client: timeout_seconds and connect_timeout_seconds must be > 0"
         )
-    breaker = DependencyBreaker(dependency, failure_threshold, recovery_timeout_seconds)
-    transport = ResilientTransport(httpx.AsyncHTTPTransport(), breaker, retries=retries)
+    circuit = http_circuit(dependency, failure_threshold, recovery_timeout_seconds)
+    transport = ResilientTransport(httpx.AsyncHTTPTransport(), circuit, retries=retries)
     client = httpx.AsyncClient(
         base_url=base_url,
         transport=transport,
