@@ -24,7 +24,7 @@ from slipway_chassis.flags import FeatureFlags
 from slipway_chassis.health import HealthCheck, HealthState
 from slipway_chassis.logs import configure_logging, get_logger
 from slipway_chassis.metrics import RequestMetrics, mark_worker_dead, set_build_info
-from slipway_chassis.middleware import ChassisMiddleware, Telemetry
+from slipway_chassis.middleware import ChassisMiddleware, RequestLimits, Telemetry
 from slipway_chassis.problems import install_problem_handlers
 from slipway_chassis.settings import ServiceSettings
 from slipway_chassis.tracing import configure_tracing, get_tracer, shutdown_tracing
@@ -41,6 +41,7 @@ _NATIVE_TELEMETRY_OFF = {"tracing": False, "metrics": False, "logs": False, "aut
 def chassis_lifespan(
     settings: ServiceSettings,
     telemetry: Telemetry,
+    health: HealthState,
     flags: FeatureFlags,
     user_lifespan: Lifespan | None,
 ) -> Lifespan:
@@ -58,16 +59,16 @@ def chassis_lifespan(
         try:
             if user_lifespan is None:
                 state = None
-                telemetry.health.started = True
+                health.started = True
                 _started(settings)
                 yield state
             else:
                 async with user_lifespan(app) as state:
-                    telemetry.health.started = True
+                    health.started = True
                     _started(settings)
                     yield state
         finally:
-            telemetry.health.begin_shutdown()
+            health.begin_shutdown()
             flags.shutdown()
             flush_budget = min(5.0, max(0.5, settings.shutdown_grace_seconds / 10))
             if provider is not None and not shutdown_tracing(provider, flush_budget):
@@ -106,7 +107,9 @@ def create_app(
         metrics=RequestMetrics() if settings.metrics_enabled else None,
         access_log=access_log,
         expose_metrics=settings.metrics_enabled,
-        health=HealthState(tuple(readiness_checks)),
+    )
+    health = HealthState(tuple(readiness_checks))
+    limits = RequestLimits(
         max_request_body_bytes=settings.max_request_body_bytes,
         max_request_headers=settings.max_request_headers,
         max_request_header_bytes=settings.max_request_header_bytes,
@@ -122,14 +125,14 @@ def create_app(
         docs_url="/docs" if docs else None,
         redoc_url="/redoc" if docs else None,
         openapi_url="/openapi.json" if docs else None,
-        lifespan=chassis_lifespan(settings, telemetry, flags, lifespan),
+        lifespan=chassis_lifespan(settings, telemetry, health, flags, lifespan),
         telemetry=_NATIVE_TELEMETRY_OFF,  # type: ignore[arg-type]
         **fastapi_kwargs,
     )
     app.state.settings = settings
     app.state.flags = flags
-    app.state.health = telemetry.health
+    app.state.health = health
     app.state.telemetry = telemetry
     install_problem_handlers(app)
-    app.add_middleware(ChassisMiddleware, telemetry=telemetry)
+    app.add_middleware(ChassisMiddleware, telemetry=telemetry, health=health, limits=limits)
     return app

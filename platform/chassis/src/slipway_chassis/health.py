@@ -20,8 +20,7 @@ from typing import Any
 
 import orjson
 
-ASGIReceive = Callable[[], Awaitable[dict[str, Any]]]
-ASGISend = Callable[[dict[str, Any]], Awaitable[None]]
+from slipway_chassis.asgi import ASGISend
 
 LIVEZ_PATH = "/livez"
 READYZ_PATH = "/readyz"

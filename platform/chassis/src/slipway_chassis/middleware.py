@@ -23,17 +23,16 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from opentelemetry.trace import Tracer
 from starlette.exceptions import HTTPException
 
+from slipway_chassis.asgi import ASGIApp, ASGIReceive, ASGISend
 from slipway_chassis.health import (
     METRICS_PATH,
     PROBE_PATHS,
-    ASGIReceive,
-    ASGISend,
     HealthState,
     respond_probe,
     send_bytes,
@@ -49,8 +48,6 @@ from slipway_chassis.outages import is_outage
 from slipway_chassis.problems import PROBLEM_JSON, problem_body
 from slipway_chassis.tracing import ServerSpan
 
-ASGIApp = Any  # Starlette's ASGIApp; kept loose so any ASGI callable can be wrapped
-
 _access_log = get_logger("access")
 _error_log = get_logger("slipway_chassis.errors")
 _METRICS_TYPE = METRICS_CONTENT_TYPE.encode()
@@ -61,13 +58,18 @@ _RETRY_AFTER = [(b"retry-after", b"1")]
 
 @dataclass
 class Telemetry:
-    """What the middleware records; filled in at lifespan start-up (after any fork)."""
+    """What the middleware records; `tracer` is set at lifespan start-up (after any fork)."""
 
     tracer: Tracer | None = None
     metrics: RequestMetrics | None = None
     access_log: bool = True
     expose_metrics: bool = True
-    health: HealthState = field(default_factory=HealthState)
+
+
+@dataclass(frozen=True)
+class RequestLimits:
+    """The request-level limits the middleware enforces (settings: MAX_REQUEST_*)."""
+
     max_request_body_bytes: int = 1 << 20
     max_request_headers: int = 100
     max_request_header_bytes: int = 16 << 10
@@ -84,13 +86,21 @@ def route_template(scope: dict[str, Any]) -> str:
 
 
 class ChassisMiddleware:
-    """Pure ASGI middleware; `telemetry` is shared with the app's lifespan."""
+    """Pure ASGI middleware; `telemetry` and `health` are shared with the app's lifespan."""
 
-    def __init__(self, app: ASGIApp, telemetry: Telemetry) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        telemetry: Telemetry,
+        health: HealthState,
+        limits: RequestLimits | None = None,
+    ) -> None:
         if not callable(app):
             raise TypeError("ChassisMiddleware(app=...): app must be an ASGI callable")
         self.app = app
         self.telemetry = telemetry
+        self.health = health
+        self.limits = limits or RequestLimits()
         self.in_flight = 0  # requests past the probes, for max_concurrent_requests
 
     async def __call__(self, scope: dict[str, Any], receive: ASGIReceive, send: ASGISend) -> None:
@@ -99,10 +109,10 @@ class ChassisMiddleware:
             return
         path = scope["path"]
         telemetry = self.telemetry
-        if telemetry.health.shutting_down:
+        if self.health.shutting_down:
             send = _closing(send)
         if path in PROBE_PATHS:
-            await respond_probe(telemetry.health, path, send)
+            await respond_probe(self.health, path, send)
             return
         if path == METRICS_PATH and telemetry.expose_metrics:
             await send_bytes(send, 200, render_metrics(), _METRICS_TYPE)
@@ -122,11 +132,12 @@ class ChassisMiddleware:
             metrics.in_flight.inc()
         self.in_flight += 1
         try:
-            rejected = await _reject_over_limits(self.in_flight, scope, send, telemetry)
+            limits = self.limits
+            rejected = await _reject_over_limits(self.in_flight, scope, send, limits)
             if rejected is not None:
                 response.status = rejected
             else:
-                limited = _limit_body(receive, telemetry.max_request_body_bytes)
+                limited = _limit_body(receive, limits.max_request_body_bytes)
                 await self.app(scope, limited, response.send)
         except Exception as exc:
             error = exc
@@ -204,6 +215,9 @@ def _record(
             route=route,
             exc_info=(type(error), error, error.__traceback__),
         )
+    # Order matters: the error and access log lines must be written before
+    # `span.finish` below, while the request's span is still current, so that they
+    # carry its trace_id/span_id (logs.py reads them from the current span).
     if telemetry.access_log:
         _access_log.info(
             "request",
@@ -255,29 +269,29 @@ class RequestBodyTooLargeError(HTTPException):
 
 
 async def _reject_over_limits(
-    in_flight: int, scope: dict[str, Any], send: ASGISend, telemetry: Telemetry
+    in_flight: int, scope: dict[str, Any], send: ASGISend, limits: RequestLimits
 ) -> int | None:
     """Answer a request over a limit (503/431/413 problem+json); its status, else None."""
-    if in_flight > telemetry.max_concurrent_requests:
+    if in_flight > limits.max_concurrent_requests:
         await _send_problem(send, 503, "server at its concurrency limit", _RETRY_AFTER)
         return 503
     headers = scope["headers"]
-    if len(headers) > telemetry.max_request_headers:
-        detail = f"more than {telemetry.max_request_headers} request headers (MAX_REQUEST_HEADERS)"
+    if len(headers) > limits.max_request_headers:
+        detail = f"more than {limits.max_request_headers} request headers (MAX_REQUEST_HEADERS)"
         await _send_problem(send, 431, detail, [_CONNECTION_CLOSE])
         return 431
     # serve()'s protocol stops an oversized head while parsing; this covers the app run
     # by any other server (uvicorn's CLI, gunicorn workers, tests).
-    if sum(len(n) + len(v) + 4 for n, v in headers) > telemetry.max_request_header_bytes:
+    if sum(len(n) + len(v) + 4 for n, v in headers) > limits.max_request_header_bytes:
         detail = (
-            f"request headers larger than {telemetry.max_request_header_bytes} bytes "
+            f"request headers larger than {limits.max_request_header_bytes} bytes "
             "(MAX_REQUEST_HEADER_BYTES)"
         )
         await _send_problem(send, 431, detail, [_CONNECTION_CLOSE])
         return 431
-    if _declared_length(scope) > telemetry.max_request_body_bytes:
+    if _declared_length(scope) > limits.max_request_body_bytes:
         detail = (
-            f"request body larger than {telemetry.max_request_body_bytes} bytes "
+            f"request body larger than {limits.max_request_body_bytes} bytes "
             "(MAX_REQUEST_BODY_BYTES)"
         )
         await _send_problem(send, 413, detail, [_CONNECTION_CLOSE])

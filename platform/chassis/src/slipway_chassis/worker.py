@@ -83,7 +83,7 @@ def create_worker_app(
     """The worker's small ASGI app; its lifespan runs `main` as a background task."""
     configure_logging(settings)
     health = HealthState(tuple(readiness_checks))
-    telemetry = Telemetry(access_log=False, expose_metrics=settings.metrics_enabled, health=health)
+    telemetry = Telemetry(access_log=False, expose_metrics=settings.metrics_enabled)
     flags = FeatureFlags(settings.flags_file)
 
     @asynccontextmanager
@@ -119,7 +119,7 @@ def create_worker_app(
     app.router.lifespan_context = lifespan
     app.state.health = health
     app.state.flags = flags
-    app.add_middleware(ChassisMiddleware, telemetry=telemetry)
+    app.add_middleware(ChassisMiddleware, telemetry=telemetry, health=health)
     return app
 
 
