@@ -16,10 +16,10 @@ import yaml
 
 @dataclass
 class Run:
-    """One `slipway-fleet` invocation: exit code, parsed JSON, stderr."""
+    """One `slipway-fleet` invocation: exit code, the envelope's data, stderr."""
 
     code: int
-    doc: dict[str, Any]
+    doc: dict[str, Any]  # the `--json` envelope's `data`
     stderr: str
 
     def member(self, name: str) -> dict[str, Any]:
@@ -38,10 +38,13 @@ def run_fleet(*args: str | Path, env: dict[str, str] | None = None) -> Run:
         check=False,
     )
     try:
-        doc = json.loads(proc.stdout)
+        envelope = json.loads(proc.stdout)
     except ValueError:
         pytest.fail(f"no JSON on stdout (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
-    return Run(proc.returncode, doc, proc.stderr)
+    # Every run checks the convention: one envelope, its exit code the process's.
+    assert envelope["schema"] == "slipway-cli/1", envelope
+    assert envelope["exit_code"] == proc.returncode, envelope
+    return Run(proc.returncode, envelope["data"], proc.stderr)
 
 
 def write_fleet(path: Path, members: list[dict[str, Any]], **extra: Any) -> Path:

@@ -26,7 +26,7 @@ def test_dry_run_shows_patch_conflicts_and_migrations_and_changes_nothing(
         "update", "--fleet", fleet, "--to", "v2.0.0", "--dry-run", "--state-dir", tmp_path / "state"
     )
 
-    assert run.code == 3  # a conflict is coming: the exit code says so
+    assert run.code == 4  # a conflict is coming: needs a human, the exit code says so
     out = run.member("clean")
     assert out["result"] == "would-update"
     assert out["branch"] == "slipway-update/1.0.0-to-2.0.0"

@@ -49,7 +49,7 @@ def test_conflict_resolved_on_the_remote_is_picked_up(
 ) -> None:
     forge = _member_with_forge(tmp_path, factory, "svc", conflict=True)
     first = _update(tmp_path, "svc", "s1")
-    assert first.code == 3, first.doc
+    assert first.code == 4, first.doc  # conflicted: needs a human
     branch = first.member("svc")["branch"]
     human = _human_checkout(tmp_path, forge, branch)
     app = (human / "app.py").read_text()

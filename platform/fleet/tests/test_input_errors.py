@@ -7,6 +7,7 @@ and a HEAD naming a missing branch say so; migrations are shown rendered.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -47,6 +48,24 @@ def test_bad_target_is_a_usage_error_before_any_member_is_touched(
     assert message in proc.stderr
     assert refs_snapshot(member) == refs
     assert not (tmp_path / "s" / "state.json").exists()  # no run was started
+
+
+def test_usage_error_under_json_prints_the_usage_envelope(
+    tmp_path: Path, factory: MemberFactory
+) -> None:
+    factory.member(tmp_path / "one", "v1.1.0")
+    fleet = write_fleet(tmp_path / "fleet.yml", [{"repo": "one"}])
+
+    bad = _cli("update", "--fleet", fleet, "--to", "banana", "--json", "--state-dir", tmp_path)
+    flag = _cli("update", "--fleet", fleet, "--to", "1.0.0", "--json", "--no-such-flag")
+
+    assert bad.returncode == 2, bad.stdout + bad.stderr
+    doc = json.loads(bad.stdout)  # stdout holds the envelope only; the person reads stderr
+    assert (doc["command"], doc["exit_code"], doc["result"]) == ("slipway-fleet update", 2, "usage")
+    assert "--to 'banana' is not a PEP 440 version" in doc["error"]
+    assert flag.returncode == 2, flag.stdout + flag.stderr
+    assert json.loads(flag.stdout)["result"] == "usage"
+    assert "--no-such-flag" in flag.stderr
 
 
 def test_downgrade_is_refused_naming_the_version_unless_allowed(

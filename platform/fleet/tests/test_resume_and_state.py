@@ -113,9 +113,11 @@ def test_ctrl_c_then_resume_finishes_the_rest(tmp_path: Path, factory: MemberFac
     stdout, stderr = proc.communicate(timeout=600)
 
     assert proc.returncode == 130, stderr
-    partial = json.loads(stdout)  # --json still prints what finished
+    envelope = json.loads(stdout)  # --json still prints what finished
+    assert envelope["exit_code"] == 130
+    assert envelope["result"] == "interrupted"
+    partial = envelope["data"]
     assert partial["interrupted"] is True
-    assert partial["exit_code"] == 130
     assert partial["members"][0]["member"] == "one"
     assert sum(partial["summary"].values()) == len(partial["members"])
     assert "three" not in {m["member"] for m in partial["members"]}

@@ -21,6 +21,8 @@ from typing import Any
 import pytest
 import yaml
 from fleet_helpers import git_out, run_fleet, write_fleet
+from slipway_contract.cli import envelope
+from slipway_contract.exit_codes import ExitCode
 from slipway_fleet import ci_workflow, merge
 from slipway_fleet.fleet import Fleet, Member
 from slipway_fleet.preflight import UsageError
@@ -106,7 +108,7 @@ def test_four_shards_merged_equal_one_unsharded_run(tmp_path: Path, factory: Mem
             capture_output=True, text=True, timeout=600, check=False,
         )  # fmt: skip
         assert done.returncode == 0, done.stdout + done.stderr  # members' failures: not fatal
-        shard_doc = json.loads((work / f"shard-{k}.json").read_text())
+        shard_doc = json.loads((work / f"shard-{k}.json").read_text())["data"]
         assert shard_doc["shard"]["index"] == k
     (work / "shards").mkdir()
 
@@ -123,9 +125,11 @@ def test_four_shards_merged_equal_one_unsharded_run(tmp_path: Path, factory: Mem
     assert f"shard(s) {SHARDS}/{SHARDS} missing" in " ".join(incomplete.stderr.split())
     (work / f"shard-{SHARDS}.json").rename(work / "shards" / f"shard-{SHARDS}.json")
     merged_run = merge_shards()
-    merged = json.loads((work / "fleet-summary.json").read_text())
+    envelope = json.loads((work / "fleet-summary.json").read_text())
+    merged = envelope["data"]
 
-    assert merged_run.returncode == whole.code == merged["exit_code"], merged_run.stderr
+    assert merged_run.returncode == whole.code == envelope["exit_code"], merged_run.stderr
+    assert envelope["command"] == "slipway-fleet update"
     assert merged["summary"] == whole.doc["summary"]
     assert merged["shards"] == SHARDS
     assert [m["member"] for m in merged["members"]] == [m["member"] for m in whole.doc["members"]]
@@ -142,11 +146,14 @@ def test_merge_refuses_shards_that_do_not_add_up(tmp_path: Path) -> None:
     def doc(index: int, count: int, target: str = "2.0.0") -> Path:
         path = tmp_path / f"s{index}-{count}-{target}.json"
         shard = {"index": index, "count": count, "fleet_members": ["a", "b"]}
-        body = {"command": "update", "target": target, "dry_run": False, "members": []}
-        path.write_text(json.dumps({**body, "shard": shard}))
+        body = {"target": target, "dry_run": False, "members": [], "shard": shard}
+        path.write_text(json.dumps(envelope("slipway-fleet update", ExitCode.OK, data=body)))
         return path
 
+    bare = tmp_path / "bare.json"  # the document without the envelope (before issue 18)
+    bare.write_text(json.dumps({"command": "update", "target": "2.0.0", "members": []}))
     for paths, message in (
+        ([bare], "not the JSON of `slipway-fleet update --json`"),
         ([doc(1, 2)], "shard(s) 2/2 missing"),
         ([doc(1, 2), doc(1, 2)], "given twice"),
         ([doc(1, 2), doc(2, 2, "3.0.0")], "different runs"),

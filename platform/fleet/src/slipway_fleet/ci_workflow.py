@@ -49,7 +49,7 @@ def shard_script(spec: WorkflowSpec) -> str:
         f'--shard "$SHARD/{spec.shards}" --json --no-progress '
         '> "shard-$SHARD.json" || status=$?\n'
         'echo "slipway-fleet update (shard $SHARD) exited $status"\n'
-        "# 1 failed, 3 conflicted, 4 skipped: the merge judges the fleet; 2 is a usage error\n"
+        "# 1 failed, 4 conflicted, 3 skipped: the merge judges the fleet; 2 is a usage error\n"
         'if [ "$status" -eq 2 ] || [ ! -s "shard-$SHARD.json" ]; then exit 2; fi\n'
     )
 

@@ -12,6 +12,9 @@ from typing import Any
 
 import yaml
 from rich.console import Console
+from rich.markup import escape
+from slipway_contract.cli import parse_or_envelope, print_envelope
+from slipway_contract.exit_codes import ExitCode
 
 from slipway_fleet import ci_workflow, merge, report
 from slipway_fleet.catalog.command import add_arguments as add_catalog_arguments
@@ -124,8 +127,16 @@ def _data_for(data_dir: Path | None, name: str) -> dict[str, Any]:
     return loaded
 
 
+def _usage_error(args: argparse.Namespace, err: Console, message: str) -> int:
+    """Exit 2 naming the problem on stderr; under `--json` the usage envelope on stdout too."""
+    err.print(f"[red]error:[/] {escape(message)}", markup=True, highlight=False)
+    if getattr(args, "json", False):
+        print_envelope(f"slipway-fleet {args.command}", ExitCode.USAGE, error=message)
+    return report.EXIT_USAGE
+
+
 def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911 - one exit per command
-    args = _parser().parse_args(argv)
+    args = parse_or_envelope(_parser().parse_args, argv, "slipway-fleet")
     if args.command == "bench":
         from slipway_fleet.bench import run_bench  # noqa: PLC0415 - only for this command
 
@@ -139,8 +150,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911 - one exit per 
     if args.command == "report":
         return _report_merge(args, out=out, err=err)
     if args.jobs < 1:
-        err.print("--jobs must be at least 1")
-        return report.EXIT_USAGE
+        return _usage_error(args, err, "--jobs must be at least 1")
     try:
         shard = None
         if args.command == "update":
@@ -157,8 +167,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911 - one exit per 
                 return _status(args, fleet, state, out=out, err=err, show=show)
             return _update(args, fleet, state, out=out, err=err, show=show, shard=shard)
     except (FleetFileError, StateError, UsageError) as exc:
-        err.print(f"[red]error:[/] {exc}", markup=True)
-        return report.EXIT_USAGE
+        return _usage_error(args, err, str(exc))
     except KeyboardInterrupt:
         # Scratch clones are gone (RunState cleanup); finished members are in state.json.
         err.print("interrupted: rerun the same command with --resume to finish the rest")
@@ -251,16 +260,16 @@ def _report_merge(args: argparse.Namespace, *, out: Console, err: Console) -> in
     try:
         doc = merge.merge(merge.load(args.shard_files))
     except merge.MergeError as exc:
-        err.print(f"[red]error:[/] {exc}", markup=True)
-        return report.EXIT_USAGE
+        return _usage_error(args, err, str(exc))
     text = json.dumps(doc, indent=2)
     if args.out:
         args.out.write_text(text + "\n")
     if args.json:
         print(text)
     else:
-        outcomes = [Outcome.from_json(m) for m in doc["members"]]
-        report.print_update(out, doc["target"], doc["dry_run"], outcomes)
+        data = doc["data"]
+        outcomes = [Outcome.from_json(m) for m in data["members"]]
+        report.print_update(out, data["target"], data["dry_run"], outcomes)
     return int(doc["exit_code"])
 
 

@@ -1,6 +1,6 @@
 """`slipway-fleet report merge`: one fleet summary from the JSON of N shard runs.
 
-Each `update --shard K/N --json` document lists the fleet's member names (in fleet
+Each `update --shard K/N --json` envelope's data lists the fleet's member names (in fleet
 order) besides its own members, so the merge checks that the shards describe the
 same run (target, dry run, N, fleet), that every shard 1..N is there exactly once
 and every member was reported by exactly one shard, and then rebuilds the summary
@@ -13,6 +13,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from slipway_contract.cli import SCHEMA
+
 from slipway_fleet import report
 from slipway_fleet.outcome import Outcome
 
@@ -22,18 +24,25 @@ class MergeError(ValueError):
 
 
 def load(paths: list[Path]) -> list[dict[str, Any]]:
+    """The `data` of each shard's envelope, with `_path` naming its file."""
     docs = []
     for path in paths:
         try:
             doc = json.loads(path.read_text())
         except (OSError, ValueError) as exc:
             raise MergeError(f"{path}: not a readable JSON document ({exc})") from exc
-        if not isinstance(doc, dict) or doc.get("command") != "update":
+        if (
+            not isinstance(doc, dict)
+            or doc.get("schema") != SCHEMA
+            or doc.get("command") != report.UPDATE_COMMAND
+            or not isinstance(doc.get("data"), dict)
+        ):
             raise MergeError(f"{path}: not the JSON of `slipway-fleet update --json`")
-        if not isinstance(doc.get("shard"), dict):
+        data = doc["data"]
+        if not isinstance(data.get("shard"), dict):
             raise MergeError(f"{path}: not a shard run (run `update --shard K/N --json`)")
-        doc["_path"] = str(path)
-        docs.append(doc)
+        data["_path"] = str(path)
+        docs.append(data)
     if not docs:
         raise MergeError("no shard documents given")
     return docs
@@ -49,7 +58,7 @@ def _same(docs: list[dict[str, Any]], what: str, value: Any) -> None:
 
 
 def merge(docs: list[dict[str, Any]]) -> dict[str, Any]:
-    """The merged `update --json` document (plus `shards`: N)."""
+    """The merged `update --json` envelope (its data gains `shards`: N)."""
     _same(docs, "target", lambda d: d["target"])
     _same(docs, "dry run", lambda d: d["dry_run"])
     _same(docs, "shard count", lambda d: d["shard"]["count"])
@@ -75,8 +84,8 @@ def merge(docs: list[dict[str, Any]]) -> dict[str, Any]:
     if not interrupted and (absent := [n for n in fleet if n not in by_name]):
         raise MergeError(f"no shard reported member(s) {', '.join(absent[:10])}")
     outcomes = [by_name[n] for n in fleet if n in by_name]
-    merged: dict[str, Any] = json.loads(
-        report.update_json(docs[0]["target"], docs[0]["dry_run"], outcomes, interrupted=interrupted)
+    merged = report.update_envelope(
+        docs[0]["target"], docs[0]["dry_run"], outcomes, interrupted=interrupted
     )
-    merged["shards"] = count
+    merged["data"]["shards"] = count
     return merged

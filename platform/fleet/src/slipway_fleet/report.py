@@ -1,4 +1,9 @@
-"""Summary table and JSON for `update` and `status`, and the exit codes."""
+"""Summary table and JSON for `update` and `status`, and the exit codes.
+
+Exit codes and the `--json` envelope follow the one convention of every Slipway
+command line (slipway_contract.exit_codes, slipway_contract.cli; CONTRACTS.md
+"Command lines"); the fleet's own document is the envelope's `data`.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +14,20 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from slipway_contract.cli import envelope
+from slipway_contract.exit_codes import ExitCode
 
 from slipway_fleet.outcome import Outcome, Result
 from slipway_fleet.status import MemberStatus
 
-# Exit codes of `update` (documented in the README): the worst outcome wins.
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CONFLICTED, EXIT_SKIPPED = 0, 1, 2, 3, 4
-EXIT_INTERRUPTED = 130  # the shell's convention for SIGINT
+# Exit codes of `update`: the worst outcome wins (failed, then conflicted, then skipped).
+EXIT_OK = ExitCode.OK
+EXIT_FAILED = ExitCode.FINDING
+EXIT_USAGE = ExitCode.USAGE
+EXIT_CONFLICTED = ExitCode.NEEDS_HUMAN  # a person resolves the conflict on the branch
+EXIT_SKIPPED = ExitCode.NOT_RUN  # the member was not updated (e.g. an update branch exists)
+# Not in the table: the shell's convention for SIGINT, kept so `$? == 130` still means Ctrl-C.
+EXIT_INTERRUPTED = 130
 _BUCKETS = ("updated", "up-to-date", "conflicted", "skipped", "failed")
 _STYLE = {
     Result.UPDATED: "green",
@@ -35,7 +47,7 @@ def summary(outcomes: list[Outcome]) -> dict[str, int]:
     return {bucket: counts.get(bucket, 0) for bucket in _BUCKETS}
 
 
-def update_exit_code(outcomes: list[Outcome]) -> int:
+def update_exit_code(outcomes: list[Outcome]) -> ExitCode:
     results = {o.result for o in outcomes}
     if Result.FAILED in results:
         return EXIT_FAILED
@@ -46,6 +58,34 @@ def update_exit_code(outcomes: list[Outcome]) -> int:
     return EXIT_OK
 
 
+UPDATE_COMMAND = "slipway-fleet update"
+STATUS_COMMAND = "slipway-fleet status"
+
+
+def update_envelope(
+    target: str,
+    dry_run: bool,
+    outcomes: list[Outcome],
+    *,
+    interrupted: bool = False,
+    shard: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The `update --json` envelope; `data` holds the target, summary and members."""
+    data: dict[str, Any] = {
+        "target": target,
+        "dry_run": dry_run,
+        "interrupted": interrupted,  # True: only the members that finished are listed
+        "summary": summary(outcomes),
+        "members": [o.to_json() for o in outcomes],
+    }
+    if shard:  # `update --shard K/N`: index, count and the whole fleet's member names
+        data["shard"] = shard
+    doc = envelope(UPDATE_COMMAND, update_exit_code(outcomes), data=data)
+    if interrupted:  # 130 is outside the table (and ExitCode), so set after the fact
+        doc["exit_code"], doc["result"] = EXIT_INTERRUPTED, "interrupted"
+    return doc
+
+
 def update_json(
     target: str,
     dry_run: bool,
@@ -54,17 +94,7 @@ def update_json(
     interrupted: bool = False,
     shard: dict[str, Any] | None = None,
 ) -> str:
-    doc: dict[str, Any] = {
-        "command": "update",
-        "target": target,
-        "dry_run": dry_run,
-        "interrupted": interrupted,  # True: only the members that finished are listed
-        "summary": summary(outcomes),
-        "exit_code": EXIT_INTERRUPTED if interrupted else update_exit_code(outcomes),
-        "members": [o.to_json() for o in outcomes],
-    }
-    if shard:  # `update --shard K/N`: index, count and the whole fleet's member names
-        doc["shard"] = shard
+    doc = update_envelope(target, dry_run, outcomes, interrupted=interrupted, shard=shard)
     return json.dumps(doc, indent=2)
 
 
@@ -114,22 +144,20 @@ def print_update(console: Console, target: str, dry_run: bool, outcomes: list[Ou
     console.print("  ".join(f"{k}: {v}" for k, v in counts.items()))
 
 
-def status_exit_code(statuses: list[MemberStatus]) -> int:
+def status_exit_code(statuses: list[MemberStatus]) -> ExitCode:
     return EXIT_OK if all(s.ok for s in statuses) else EXIT_FAILED
 
 
 def status_json(statuses: list[MemberStatus]) -> str:
-    doc = {
-        "command": "status",
+    data = {
         "summary": {
             "members": len(statuses),
             "problems": sum(not s.ok for s in statuses),
             "behind": sum(bool(s.behind) for s in statuses),
         },
-        "exit_code": status_exit_code(statuses),
         "members": [s.to_json() for s in statuses],
     }
-    return json.dumps(doc, indent=2)
+    return json.dumps(envelope(STATUS_COMMAND, status_exit_code(statuses), data=data), indent=2)
 
 
 def print_status(console: Console, statuses: list[MemberStatus]) -> None:

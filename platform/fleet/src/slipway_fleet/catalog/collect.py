@@ -13,10 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from slipway_contract.environments import ENVIRONMENTS
 
 from slipway_fleet.status import MemberStatus
-
-ENVIRONMENTS = ("dev", "qa", "stage", "prod")
 
 
 @dataclass
