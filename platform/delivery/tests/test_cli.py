@@ -48,16 +48,33 @@ def test_gitops_record_promote_rollback_check(
 ) -> None:
     base = ["--tree", str(tree)]
     svc = ["--service", "orders-api"]
-    for digest, version in ((D1, "1.0.0"), (D2, "1.1.0")):
+    # D2 goes through the deprecated `--to` (existing service CI): pinned all the same.
+    for digest, version, flag in ((D1, "1.0.0", "--env"), (D2, "1.1.0", "--to")):
         assert gitops_cli.main([*base, "record", *svc, "--env", "build", "--digest", digest,
                                 "--result", "passed", "--version", version]) == 0  # fmt: skip
-        assert gitops_cli.main([*base, "promote", *svc, "--to", "dev", "--digest", digest,
+        assert gitops_cli.main([*base, "promote", *svc, flag, "dev", "--digest", digest,
                                 "--version", version]) == 0  # fmt: skip
         assert gitops_cli.main([*base, "record", *svc, "--env", "dev", "--digest", digest,
                                 "--result", "passed"]) == 0  # fmt: skip
+    warned = capsys.readouterr().err.splitlines()
+    deprecation = "slipway-gitops: warning: promote --to is deprecated, use --env dev"
+    assert warned.count(deprecation) == 1  # once, for the `--to` run only
     assert gitops_cli.main([*base, "rollback", *svc, "--env", "dev", "--reason", "test"]) == 0
     assert f"rollback from {D2} to {D1}" in capsys.readouterr().out
     assert gitops_cli.main([*base, "check"]) == 0
+
+
+def test_gitops_promote_needs_one_env(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    promote = ["--tree", str(tree), "promote", "--service", "orders-api", "--digest", D1,
+               "--version", "1.0.0"]  # fmt: skip
+    with pytest.raises(SystemExit) as missing:
+        gitops_cli.main(promote)
+    assert missing.value.code == 2
+    assert "one of the arguments --env is required" in capsys.readouterr().err  # --to: hidden
+    with pytest.raises(SystemExit) as both:
+        gitops_cli.main([*promote, "--env", "dev", "--to", "qa"])
+    assert both.value.code == 2
+    assert "not allowed with argument --env" in capsys.readouterr().err
 
 
 def test_gitops_bad_digest_exits_2(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -177,7 +177,7 @@ def test_promote_dev_to_qa_and_refuse_unverified_prod(
                             "--result", release["smoke"]["result"], "--version", version,
                             "--evidence", str(evidence)]) == 0  # fmt: skip
     image = ["--image", f"{REGISTRY}/{SERVICE}"]
-    assert gitops_cli.main([*base, "promote", *common, "--to", "dev", "--version", version,
+    assert gitops_cli.main([*base, "promote", *common, "--env", "dev", "--version", version,
                             *image, "--trigger", "merge"]) == 0  # fmt: skip
 
     # "dev" here is the image pulled by digest, run in a container: smoke it, record it.
@@ -189,14 +189,14 @@ def test_promote_dev_to_qa_and_refuse_unverified_prod(
     assert gitops_cli.main([*base, "record", *common, "--env", "dev", "--result", "passed",
                             "--evidence", str(smoke_json)]) == 0  # fmt: skip
     pr = tmp_path / "pr.md"
-    assert gitops_cli.main([*base, "promote", *common, "--to", "qa", "--version", version,
+    assert gitops_cli.main([*base, "promote", *common, "--env", "qa", "--version", version,
                             *image, "--pr-body", str(pr)]) == 0  # fmt: skip
     assert pr.read_text().startswith(f"deploy(qa): {SERVICE} {version}")
     qa_values = (tree / "envs" / "qa" / SERVICE / "values.yaml").read_text()
     assert f"digest: {digest}" in qa_values
 
     capsys.readouterr()
-    code = gitops_cli.main([*base, "promote", *common, "--to", "prod", "--version", version,
+    code = gitops_cli.main([*base, "promote", *common, "--env", "prod", "--version", version,
                             "--trigger", "tag", "--approved-by", "alice"])  # fmt: skip
     assert code == ExitCode.NEEDS_HUMAN  # refused: CONTRACTS.md exit 4
     assert "slipway-gitops: error: refused: " in (err := capsys.readouterr().err)
@@ -204,7 +204,7 @@ def test_promote_dev_to_qa_and_refuse_unverified_prod(
     assert not (tree / "envs" / "prod" / SERVICE / "values.yaml").exists()
     # Even verified in stage, this untagged build's pre-release version stays out of prod.
     assert gitops_cli.main([*base, "record", *common, "--env", "stage", "--result", "passed"]) == 0
-    code = gitops_cli.main([*base, "promote", *common, "--to", "prod", "--version", version,
+    code = gitops_cli.main([*base, "promote", *common, "--env", "prod", "--version", version,
                             "--trigger", "tag", "--approved-by", "alice"])  # fmt: skip
     assert code == ExitCode.NEEDS_HUMAN  # refused: CONTRACTS.md exit 4
     assert "prod takes release versions only" in capsys.readouterr().err
@@ -225,7 +225,7 @@ def test_failed_smoke_rolls_dev_back_and_blocks_qa(
     assert bad != good
     base = ["--tree", str(tree)]
     svc = ["--service", SERVICE]
-    promote = [*base, "promote", *svc, "--to", "dev", "--version", version, "--image", repository]
+    promote = [*base, "promote", *svc, "--env", "dev", "--version", version, "--image", repository]
     for digest in (good, bad):
         assert gitops_cli.main([*base, "record", *svc, "--env", "build", "--digest", digest,
                                 "--result", "passed"]) == 0  # fmt: skip
@@ -244,7 +244,7 @@ def test_failed_smoke_rolls_dev_back_and_blocks_qa(
     values = (tree / "envs" / "dev" / SERVICE / "values.yaml").read_text()
     assert f"digest: {good}" in values
     capsys.readouterr()
-    code = gitops_cli.main([*base, "promote", *svc, "--to", "qa", "--digest", bad,
+    code = gitops_cli.main([*base, "promote", *svc, "--env", "qa", "--digest", bad,
                             "--version", version, "--image", repository])  # fmt: skip
     assert code == ExitCode.NEEDS_HUMAN  # refused: CONTRACTS.md exit 4
     assert "failed its 'dev' checks" in capsys.readouterr().err

@@ -120,7 +120,7 @@ def test_bad_input_names_the_field(built: GitopsTree, args: dict[str, str], mess
 
 
 def test_unknown_environment_and_service_name(built: GitopsTree) -> None:
-    with pytest.raises(UsageError, match="--to 'preprod' is not one of dev, qa, stage, prod"):
+    with pytest.raises(UsageError, match="--env 'preprod' is not one of dev, qa, stage, prod"):
         _promote(built, "preprod")
     with pytest.raises(UsageError, match="DNS-1123"):
         promote(built, "Orders_API", "dev", D1, "1.4.0", repository=REPO, trigger="merge")

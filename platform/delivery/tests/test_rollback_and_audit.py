@@ -35,7 +35,7 @@ def _ship_to_prod(tree: Path, digest: str, version: str, prod_result: str | None
                 "--result", "passed", "--version", version) == 0  # fmt: skip
     for env in ("dev", "qa", "stage", "prod"):
         gated = ["--trigger", "tag", "--approved-by", "alice"] if env in ("stage", "prod") else []
-        assert _cli(tree, "promote", *svc, "--to", env, "--digest", digest,
+        assert _cli(tree, "promote", *svc, "--env", env, "--digest", digest,
                     "--version", version, *gated) == 0  # fmt: skip
         if env != "prod":
             assert _cli(tree, "record", *svc, "--env", env, "--digest", digest,

@@ -37,7 +37,7 @@ def test_promote_writes_the_slo_rules_in_the_same_commit(tree: Path, tmp_path: P
     before = _rules(tree, "qa").read_text()
     assert _cli(tree, "record", "--service", SERVICE, "--env", "build", "--digest", DIGEST,
                 "--result", "passed", "--version", "1.0.0") == 0  # fmt: skip
-    assert _cli(tree, "promote", "--service", SERVICE, "--to", "dev", "--digest", DIGEST,
+    assert _cli(tree, "promote", "--service", SERVICE, "--env", "dev", "--digest", DIGEST,
                 "--version", "1.0.0", "--slo", str(slo)) == 0  # fmt: skip
     assert yaml.safe_load(_rules(tree, "dev").read_text()) == helm_values(load_spec(slo))
     assert _rules(tree, "qa").read_text() == before  # only the promoted environment
@@ -52,7 +52,7 @@ def test_promote_without_a_spec_leaves_the_rules(
     before = _rules(tree, "dev").read_text()
     assert _cli(tree, "record", "--service", SERVICE, "--env", "build", "--digest", DIGEST,
                 "--result", "passed", "--version", "1.0.0") == 0  # fmt: skip
-    assert _cli(tree, "promote", "--service", SERVICE, "--to", "dev", "--digest", DIGEST,
+    assert _cli(tree, "promote", "--service", SERVICE, "--env", "dev", "--digest", DIGEST,
                 "--version", "1.0.0") == 0  # fmt: skip
     assert "SLO rules left as they are" in capsys.readouterr().err
     assert _rules(tree, "dev").read_text() == before

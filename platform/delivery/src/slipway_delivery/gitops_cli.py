@@ -35,6 +35,34 @@ def _audited(reason_required: bool) -> argparse.ArgumentParser:
     return opts
 
 
+class _DeprecatedTo(argparse.Action):
+    """`promote --to ENV`, the old spelling: still accepted so service CI files written
+    before `--env` keep working, with a one-line warning (`--to` names a version elsewhere,
+    e.g. `slipway-fleet update --to 2.0.0`). argparse's own `deprecated=` needs Python 3.13."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[object] | None,
+        option_string: str | None = None,
+    ) -> None:
+        print(
+            f"slipway-gitops: warning: promote --to is deprecated, use --env {values}",
+            file=sys.stderr,
+        )
+        setattr(namespace, self.dest, values)
+
+
+def _target_env(p: argparse.ArgumentParser) -> None:
+    """`--env ENV` (the word every command uses for an environment); `--to` hidden alias."""
+    env = p.add_mutually_exclusive_group(required=True)
+    env.add_argument("--env", choices=ENVIRONMENTS, dest="env", help="the environment to pin")
+    env.add_argument(
+        "--to", choices=ENVIRONMENTS, dest="env", action=_DeprecatedTo, help=argparse.SUPPRESS
+    )
+
+
 def _service(p: argparse.ArgumentParser) -> None:
     """SERVICE positionally (`rollback orders-api --env prod`) or as --service."""
     p.add_argument("service_arg", nargs="?", metavar="SERVICE")
@@ -69,7 +97,7 @@ def _parser() -> argparse.ArgumentParser:
         "promote", parents=[_audited(False)], help="pin a digest in an environment (a PR's change)"
     )
     _service(p)
-    p.add_argument("--to", required=True, choices=ENVIRONMENTS, dest="env")
+    _target_env(p)
     p.add_argument("--digest", required=True)
     p.add_argument("--version", required=True)
     p.add_argument("--image", help="repository (default: 127.0.0.1:5000/<service>)")

@@ -78,7 +78,7 @@ def check_promotion(
     approved_by: str | None,
 ) -> dict[str, Any]:
     """Raise PromotionRefusedError naming the rule broken; returns the evidence relied on."""
-    check_env(env, ENVIRONMENTS, "--to")
+    check_env(env, ENVIRONMENTS, "--env")
     check_digest(digest)
     if trigger not in TRIGGERS[:2]:
         raise UsageError(f"--trigger {trigger!r} must be 'merge' or 'tag'")
