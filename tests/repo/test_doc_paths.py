@@ -31,6 +31,7 @@ _PLACEHOLDER = re.compile(r"(^|/)([A-Z][A-Z_]*|[^/]*\.\.\.[^/]*)(/|$)")  # DIR/.
 # Written at run time (or a web site), so never in the repository.
 RUNTIME_NAMES = {
     "reports/latest.json": "the benchmark's report (nox -s bench, git-ignored)",
+    "reports/standalone/timings.json": "the standalone proof's timings (git-ignored)",
     "release/sbom.cdx.json": "written by slipway-release run",
     "promotions.yaml": "written into the GitOps tree by slipway-gitops promote",
     "verifications/": "written into the GitOps tree by slipway-gitops record",

@@ -85,7 +85,9 @@ def test_sigterm_under_load_drains_without_failed_requests(tmp_path: Path) -> No
         threads.append(threading.Thread(target=balancer))
         for thread in threads:
             thread.start()
-        while len(results) < 50:  # the load is really flowing
+        # The load is really flowing and the balancer has seen the pod ready at least once
+        # (on a loaded machine its first poll can come after 50 requests).
+        while len(results) < 50 or not readiness_seen:
             assert time.monotonic() < give_up, f"load never flowed: {results[:5]}"
             time.sleep(0.05)
         process.send_signal(signal.SIGTERM)

@@ -9,9 +9,11 @@ from collections.abc import Iterator
 import pytest
 from slipway_index.server import IndexServer, stop, write_htpasswd
 
-# Made per run: no credential is written in the repository.
+# Made per run: no credential is written in the repository. It always starts with
+# "-" as token_urlsafe's sometimes do: such a password once reached `uv publish` as an
+# option ("unexpected argument '-b'"), a failure 1 run in 64 would otherwise hide.
 USER = "publisher"
-PASSWORD = secrets.token_urlsafe(16)
+PASSWORD = "-" + secrets.token_urlsafe(16)
 
 
 def free_port() -> int:

@@ -9,6 +9,7 @@ same release. Building and uploading are uv's own `uv build` and `uv publish`.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -93,18 +94,24 @@ def build_wheels(packages: list[PlatformPackage], version: str, out: Path) -> li
 
 def upload(files: list[Path], url: str, username: str, password: str) -> None:
     """Upload with `uv publish`; an index that refuses a file (e.g. 409 exists) fails it."""
-    _uv("publish", "--publish-url", url, "--username", username, "--password", password,
-        *map(str, files))  # fmt: skip
+    # Credentials through uv's documented environment variables, not argv: a generated
+    # password may start with "-" (argv would read it as an option) and argv is visible
+    # to every process on the machine.
+    credentials = {"UV_PUBLISH_USERNAME": username, "UV_PUBLISH_PASSWORD": password}
+    _uv("publish", "--publish-url", url, *map(str, files), env=credentials)
 
 
-def _uv(*args: str) -> str:
+def _uv(*args: str, env: dict[str, str] | None = None) -> str:
     uv = shutil.which("uv")
     if uv is None:
         raise PublishError("uv not found on PATH (pip install uv)")
-    done = subprocess.run([uv, *args], capture_output=True, text=True, check=False)  # noqa: S603
+    done = subprocess.run(  # noqa: S603
+        [uv, *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **(env or {})},
+    )
     if done.returncode != 0:
-        redacted = " ".join(
-            "***" if i > 0 and args[i - 1] == "--password" else a for i, a in enumerate(args)
-        )
-        raise PublishError(f"uv {redacted} failed:\n{done.stderr.strip()[-2000:]}")
+        raise PublishError(f"uv {' '.join(args)} failed:\n{done.stderr.strip()[-2000:]}")
     return done.stdout
