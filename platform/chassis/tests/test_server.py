@@ -11,23 +11,17 @@ from pathlib import Path
 
 import httpx
 import pytest
-from chassis_testkit import PYTHON, SAMPLE_SERVICE, free_port, running_service, subprocess_env
+from chassis_testkit import (
+    PYTHON,
+    SAMPLE_SERVICE,
+    free_port,
+    running_service,
+    subprocess_env,
+    wait_started,
+)
 from slipway_chassis.server import GRACE_EXCEEDED_EXIT_CODE, default_drain_seconds
 
 GRACE_SECONDS = 8  # drain = min(5, 8/4) = 2 s: time for the "load balancer" to react
-
-
-def _wait_started(base: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "the service exited during start-up"
-        try:
-            if httpx.get(f"{base}/startupz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError("the service never reported /startupz 200")
 
 
 @pytest.mark.slow
@@ -79,7 +73,7 @@ def test_sigterm_under_load_drains_without_failed_requests(tmp_path: Path) -> No
         stop_sending.set()
 
     try:
-        _wait_started(base, process)
+        wait_started(base, process)
         threads = [threading.Thread(target=load, args=(f"/items/{i}",)) for i in range(4)]
         threads += [threading.Thread(target=load, args=("/slow?seconds=0.8",)) for _ in range(2)]
         threads.append(threading.Thread(target=balancer))
@@ -146,7 +140,7 @@ def test_watchdog_ends_a_shutdown_that_overruns_the_grace_period() -> None:
         [PYTHON, str(SAMPLE_SERVICE)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
     try:
-        _wait_started(base, process)
+        wait_started(base, process)
         process.send_signal(signal.SIGTERM)
         returncode = process.wait(timeout=30)
     finally:
