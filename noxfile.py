@@ -134,7 +134,8 @@ def tests(s: nox.Session) -> None:
     failed = []
     for suite in suites:
         try:
-            s.run("pytest", suite)
+            # --durations: what each suite costs is visible in every CI log.
+            s.run("pytest", suite, "--durations=10")
         except nox.command.CommandFailed:
             failed.append(suite)
     if failed:
