@@ -109,7 +109,11 @@ def pin_commit() -> None:
     """Record HEAD (a real commit) as `_commit` in every example's answers file."""
     with tempfile.TemporaryDirectory(prefix="slipway-pin-") as tmp:
         clone = Path(tmp) / "repo"
-        subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
+        # --no-tags: copier records `git describe`, and a describe string such as
+        # 0.2.0-40-gb7b410e reads as release 0.2.0.post40 where the tag exists and as a
+        # bare commit where it does not (a clone of the pushed commits): a plain commit id
+        # means the same in every clone.
+        subprocess.run(["git", "clone", "--quiet", "--no-tags", str(ROOT), str(clone)], check=True)
         for answers_file in sorted(SERVICES.glob(f"*/{ANSWERS_FILE}")):
             name = answers_file.parent.name
             out = Path(tmp) / "out" / name  # outside the clone: it stays clean
