@@ -38,9 +38,14 @@ def test_bad_tag_exits_2_with_the_rule(repo: Path, capsys: pytest.CaptureFixture
 
 
 def test_release_refuses_a_bad_env_pair(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code = release_cli.main(["run", "--service-dir", str(tmp_path), "--env", "NOEQUALS"])
-    assert code == 2
-    assert "--env 'NOEQUALS' must look like KEY=VALUE" in capsys.readouterr().err
+    run = ["run", "--service-dir", str(tmp_path)]
+    assert release_cli.main([*run, "--container-env", "NOEQUALS"]) == 2
+    assert "--container-env 'NOEQUALS' must look like KEY=VALUE" in capsys.readouterr().err
+    # the old spelling (`--env` names an environment everywhere else): warned, still read
+    assert release_cli.main([*run, "--container-env", "A=1", "--env", "NOEQUALS"]) == 2
+    err = capsys.readouterr().err
+    assert "run --env KEY=VALUE is deprecated, use --container-env NOEQUALS" in err
+    assert "--container-env 'NOEQUALS' must look like KEY=VALUE" in err
 
 
 def test_gitops_record_promote_rollback_check(
@@ -84,12 +89,35 @@ def test_gitops_bad_digest_exits_2(tree: Path, capsys: pytest.CaptureFixture[str
     assert "--digest 'latest' is not an image digest" in capsys.readouterr().err
 
 
+def test_gitops_json_envelopes_name_what_changed_and_the_evidence_may_be_one(
+    tree: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `slipway-smoke --json > smoke.json` is evidence as good as `--out smoke.json`.
+    evidence = tmp_path / "smoke.json"
+    report = {"url": "http://svc", "result": "passed"}
+    evidence.write_text(json.dumps({"schema": "slipway-cli/1", "data": report}))
+    argv = ["--tree", str(tree), "record", "--service", "orders-api", "--env", "build",
+            "--digest", D1, "--result", "passed", "--evidence", str(evidence),
+            "--json"]  # fmt: skip
+    assert gitops_cli.main(argv) == 0
+    envelope = json.loads(capsys.readouterr().out)
+    assert envelope["command"] == "slipway-gitops record"
+    assert envelope["data"]["commit"]  # the audit commit made
+    assert envelope["data"]["files"] == ["verifications/orders-api/build.yaml"]
+    assert "url=http://svc" in envelope["data"]["entry"]["checks"]
+    assert gitops_cli.main(["--tree", str(tree), "check", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["data"] == {"problems": []}
+
+
 def test_gitops_check_fails_on_a_broken_tree(
     tree: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (tree / "envs" / "dev" / "orders-api" / "values.yaml").write_text("image:\n  tag: latest\n")
     assert gitops_cli.main(["--tree", str(tree), "check"]) == 1
     assert "mentions the 'latest' tag" in capsys.readouterr().err
+    assert gitops_cli.main(["--tree", str(tree), "check", "--json"]) == 1
+    problems = json.loads(capsys.readouterr().out)["data"]["problems"]
+    assert any("mentions the 'latest' tag" in p for p in problems)
 
 
 def test_missing_tree_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -108,3 +136,33 @@ def test_smoke_of_an_unreachable_service_fails(capsys: pytest.CaptureFixture[str
     out = capsys.readouterr().out
     assert "FAIL health /livez: None ConnectError" in out
     assert "FAIL metrics: /metrics unreachable" in out
+
+
+def test_smoke_json_is_one_envelope_and_out_writes_the_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = tmp_path / "evidence" / "smoke.json"
+    argv = ["--url", "http://127.0.0.1:9", "--window", "0", "--json", "--out", str(report)]
+    assert smoke_cli.main(argv) == 1
+    captured = capsys.readouterr()
+    envelope = json.loads(captured.out)  # all of stdout: one envelope
+    assert (envelope["command"], envelope["exit_code"], envelope["result"]) == (
+        "slipway-smoke",
+        1,
+        "finding",
+    )
+    failed = {o["name"] for o in envelope["outcomes"] if o["status"] == "failed"}
+    assert "health /livez" in failed
+    assert envelope["data"] == json.loads(report.read_text())  # the evidence file: the report
+    assert "FAIL health /livez" in captured.err  # the person's lines moved to stderr
+
+
+def test_smoke_usage_error_under_json_is_the_usage_envelope(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert smoke_cli.main(["--url", "localhost:8000", "--json"]) == 2
+    captured = capsys.readouterr()
+    envelope = json.loads(captured.out)
+    assert (envelope["exit_code"], envelope["result"]) == (2, "usage")
+    assert "must start with http://" in envelope["error"]
+    assert "must start with http://" in captured.err

@@ -153,7 +153,7 @@ def test_smoke_fails_a_broken_deploy_so_the_pipeline_rolls_back(
     env = {"SERVICE_NAME": SERVICE, "APP_ENV": "dev", "HELLO_FAIL_EVERY": "10"}
     with run_service(release["smoke_image"], env=env, name_prefix=SERVICE) as svc:
         args = ["--url", svc.url, "--route", "/items", "--window", "1"]
-        code = smoke_cli.main([*args, "--json", str(tmp_path / "e.json")])
+        code = smoke_cli.main([*args, "--out", str(tmp_path / "e.json")])
     out = capsys.readouterr().out
     assert code == 1
     assert re.search(r"FAIL slo-availability: 5xx ratio 0\.(09|10)\d+ \(\d+/\d+\)", out), out
@@ -184,7 +184,7 @@ def test_promote_dev_to_qa_and_refuse_unverified_prod(
     smoke_json = tmp_path / "dev-smoke.json"
     with run_service(f"{REGISTRY}/{SERVICE}@{digest}", env={"APP_ENV": "dev"}) as svc:
         code = smoke_cli.main(["--url", svc.url, "--route", "/items", "--window", "1",
-                               "--json", str(smoke_json)])  # fmt: skip
+                               "--out", str(smoke_json)])  # fmt: skip
     assert code == 0
     assert gitops_cli.main([*base, "record", *common, "--env", "dev", "--result", "passed",
                             "--evidence", str(smoke_json)]) == 0  # fmt: skip

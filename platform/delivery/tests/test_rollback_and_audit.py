@@ -142,7 +142,9 @@ def test_history_lists_every_change_newest_first(
                 "--variant", "on", "--reason", "db overload") == 0  # fmt: skip
     capsys.readouterr()
     assert _cli(shipped, "history", SERVICE, "--env", "prod", "--json") == 0
-    entries = json.loads(capsys.readouterr().out)
+    envelope = json.loads(capsys.readouterr().out)  # all of stdout: one envelope
+    assert (envelope["command"], envelope["result"]) == ("slipway-gitops history", "ok")
+    entries = envelope["data"]
     # 3 x (promote + prod record, except the unchecked one) + rollback + flag
     assert [e["action"] for e in entries] == [
         "flag", "rollback", "promote", "record", "promote", "record", "promote",

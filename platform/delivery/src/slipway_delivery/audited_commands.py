@@ -3,7 +3,8 @@
 promote, record, rollback and flag write their files (promotion.py, flags.py),
 print the pull request text, then commit exactly those files signed off with
 actor, reason, digest and checks as trailers (audit.py); `--no-commit` leaves
-committing to the caller. `history` reads the trail back.
+committing to the caller. `history` reads the trail back. Each returns the data
+of the `--json` envelope (what changed and the commit, or the entries).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from slipway_contract.cli import SCHEMA as CLI_SCHEMA
 
 from slipway_delivery.audit import (
     AuditEntry,
@@ -36,6 +39,10 @@ def _evidence(path: Path | None) -> dict[str, object] | None:
         data = json.loads(path.read_text())
     except (OSError, json.JSONDecodeError) as exc:
         raise UsageError(f"--evidence {path}: unreadable JSON ({exc})") from None
+    if isinstance(data, dict) and data.get("schema") == CLI_SCHEMA:  # `--json > FILE`
+        data = data.get("data")
+    if not isinstance(data, dict):
+        raise UsageError(f"--evidence {path}: expected a JSON object (a report or an envelope)")
     keep = ("result", "url", "checks", "window", "gates", "smoke_image", "digest", "version")
     return {k: data[k] for k in keep if k in data}
 
@@ -58,17 +65,22 @@ def _start(args: argparse.Namespace, tree: GitopsTree) -> None:
         args.actor = resolve_actor(args.actor, tree.root)
 
 
-def _commit(args: argparse.Namespace, tree: GitopsTree, entry: AuditEntry, text: str) -> None:
-    """Commit the entry's files; `text` is the pull request (title, blank line, body)."""
+def _commit(
+    args: argparse.Namespace, tree: GitopsTree, entry: AuditEntry, text: str
+) -> dict[str, Any]:
+    """Commit the entry's files; `text` is the pull request (title, blank line, body).
+    Returns what changed, the envelope's data."""
+    title, _, body = text.partition("\n\n")
+    data = {"entry": entry.as_dict(), "files": list(args.files), "title": title, "commit": None}
     if args.no_commit:
         print("not committed (--no-commit): no audit record", file=sys.stderr)
-        return
-    title, _, body = text.partition("\n\n")
+        return data
     sha = commit_change(tree.root, args.files, entry, title, body or title)
     print(f"committed {sha[:12]}: {title} (actor {entry.actor}, signed off)")
+    return {**data, "commit": sha}
 
 
-def _promote(args: argparse.Namespace, tree: GitopsTree) -> None:
+def _promote(args: argparse.Namespace, tree: GitopsTree) -> dict[str, Any]:
     _start(args, tree)
     # CI runs in the service folder: its slo.yaml is the default.
     slo = args.slo or (Path("slo.yaml") if Path("slo.yaml").is_file() else None)
@@ -91,10 +103,10 @@ def _promote(args: argparse.Namespace, tree: GitopsTree) -> None:
         args.reason or f"{args.trigger}: passed its {prev} checks", _checks(evidence, prev),
         version=args.version,
     )  # fmt: skip
-    _commit(args, tree, entry, f"{done.pr_title()}\n\n{body}")
+    return _commit(args, tree, entry, f"{done.pr_title()}\n\n{body}")
 
 
-def _record(args: argparse.Namespace, tree: GitopsTree) -> None:
+def _record(args: argparse.Namespace, tree: GitopsTree) -> dict[str, Any]:
     _start(args, tree)
     entry = record_verification(
         tree, args.service, args.env, args.digest, args.result,
@@ -108,10 +120,10 @@ def _record(args: argparse.Namespace, tree: GitopsTree) -> None:
         args.reason or f"{args.env} checks {args.result}", _checks(entry, args.env),
         version=args.version or "",
     )  # fmt: skip
-    _commit(args, tree, audit, f"verify({args.env}): {args.service} {args.result}\n\n{line}")
+    return _commit(args, tree, audit, f"verify({args.env}): {args.service} {args.result}\n\n{line}")
 
 
-def _rollback(args: argparse.Namespace, tree: GitopsTree) -> None:
+def _rollback(args: argparse.Namespace, tree: GitopsTree) -> dict[str, Any]:
     _start(args, tree)
     done, evidence = rollback(tree, args.service, args.env, digest=args.digest)
     title = f"rollback({args.env}): {args.service} {done.version}"
@@ -130,10 +142,10 @@ def _rollback(args: argparse.Namespace, tree: GitopsTree) -> None:
         "rollback", args.service, args.env, done.digest, args.actor or "", args.reason,
         _checks(evidence, args.env), version=done.version,
     )  # fmt: skip
-    _commit(args, tree, entry, f"{title}\n\n{body}")
+    return _commit(args, tree, entry, f"{title}\n\n{body}")
 
 
-def _flag(args: argparse.Namespace, tree: GitopsTree) -> None:
+def _flag(args: argparse.Namespace, tree: GitopsTree) -> dict[str, Any]:
     _start(args, tree)
     old, new = set_flag(tree, args.env, args.service, args.flag, args.variant)
     line = f"{args.service} {args.env}: flag {args.flag} {old} -> {new}"
@@ -145,15 +157,19 @@ def _flag(args: argparse.Namespace, tree: GitopsTree) -> None:
         args.reason, f"flag {args.flag}: {old} -> {new} (no deploy)",
         version=str(running.get("tag", "")),
     )  # fmt: skip
-    _commit(args, tree, entry, f"flag({args.env}): {args.service} {args.flag}={new}\n\n{line}")
+    return _commit(
+        args, tree, entry, f"flag({args.env}): {args.service} {args.flag}={new}\n\n{line}"
+    )
 
 
-def _history(args: argparse.Namespace, tree: GitopsTree) -> None:
+def _history(args: argparse.Namespace, tree: GitopsTree) -> list[dict[str, Any]]:
     entries = history(tree.root, args.service, args.env)
-    print_history(entries, args.service, args.env, json_out=args.json)
+    if not args.json:  # under --json the entries are the data; no table beside them
+        print_history(entries, args.service, args.env)
+    return [e.as_dict() for e in entries]
 
 
-AUDITED_COMMANDS: dict[str, Callable[[argparse.Namespace, GitopsTree], None]] = {
+AUDITED_COMMANDS: dict[str, Callable[[argparse.Namespace, GitopsTree], Any]] = {
     "promote": _promote,
     "record": _record,
     "rollback": _rollback,

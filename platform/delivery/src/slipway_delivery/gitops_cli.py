@@ -2,6 +2,8 @@
 
 Every change (promote, record, rollback, flag) is committed signed-off with its
 actor, reason, digest and checks as trailers (audit.py); `history` prints them.
+Exit codes follow CONTRACTS.md; `--json` on every subcommand prints one envelope
+on stdout (what changed, the entries, the rows or the problems as its `data`).
 """
 
 from __future__ import annotations
@@ -10,11 +12,15 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
+
+from slipway_contract.cli import human_output_to_stderr, parse_or_envelope, print_envelope
+from slipway_contract.exit_codes import ExitCode
 
 from slipway_delivery.applications import add_service
 from slipway_delivery.audited_commands import AUDITED_COMMANDS
 from slipway_delivery.cli_support import run_cli
-from slipway_delivery.errors import DeliveryError, UsageError
+from slipway_delivery.errors import UsageError
 from slipway_delivery.flags import export_flagd_json
 from slipway_delivery.gitops_tree import DEFAULT_TREE, ENVIRONMENTS, STAGES, GitopsTree
 from slipway_delivery.inventory_view import run_inventory
@@ -22,10 +28,21 @@ from slipway_delivery.promotion import TRIGGERS
 from slipway_delivery.slo_rules import write_slo_rules
 from slipway_delivery.tree_check import check_tree
 
+PROG = "slipway-gitops"
+
+
+def _common() -> argparse.ArgumentParser:
+    """Options every subcommand takes."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--json", action="store_true", help="print one JSON envelope on stdout (CONTRACTS.md)"
+    )
+    return common
+
 
 def _audited(reason_required: bool) -> argparse.ArgumentParser:
     """Options of the commands whose change becomes a signed-off commit."""
-    opts = argparse.ArgumentParser(add_help=False)
+    opts = argparse.ArgumentParser(add_help=False, parents=[_common()])
     opts.add_argument("--actor", help="who asks for the change (default: CI user, git user.name)")
     opts.add_argument("--reason", required=reason_required, help="why (recorded in the commit)")
     opts.add_argument(
@@ -72,16 +89,17 @@ def _service(p: argparse.ArgumentParser) -> None:
 def _tree_views(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """`slo-rules` and `inventory`: what the tree delivers to each environment."""
     o = sub.add_parser(
-        "slo-rules", help="write envs/<env>/SERVICE/slo-rules.yaml from the service's slo.yaml"
-    )
+        "slo-rules", parents=[_common()],
+        help="write envs/<env>/SERVICE/slo-rules.yaml from the service's slo.yaml",
+    )  # fmt: skip
     _service(o)
     o.add_argument("--slo", type=Path, required=True, help="the service's slo.yaml")
     o.add_argument("--env", choices=ENVIRONMENTS, help="only this environment (default: all)")
     i = sub.add_parser(
-        "inventory", help="render every Application (helm template) and print what each env gets"
-    )
+        "inventory", parents=[_common()],
+        help="render every Application (helm template) and print what each env gets",
+    )  # fmt: skip
     i.add_argument("--env", choices=ENVIRONMENTS, help="only this environment")
-    i.add_argument("--json", action="store_true", help="JSON instead of tables")
     i.add_argument(
         "--check", action="store_true",
         help="compare with the environment contract; exit 1 naming every difference",
@@ -89,7 +107,7 @@ def _tree_views(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="slipway-gitops", description=__doc__)
+    parser = argparse.ArgumentParser(prog=PROG, description=__doc__)
     parser.add_argument("--tree", type=Path, default=DEFAULT_TREE, help="GitOps tree root")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -138,24 +156,32 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--flag", required=True)
     f.add_argument("--variant", required=True)
 
-    x = sub.add_parser("export-flags", help="write the flagd JSON the ConfigMap carries")
+    x = sub.add_parser(
+        "export-flags", parents=[_common()], help="write the flagd JSON the ConfigMap carries"
+    )
     x.add_argument("--service", required=True)
     x.add_argument("--env", required=True, choices=ENVIRONMENTS)
     x.add_argument("--out", type=Path, required=True)
 
-    a = sub.add_parser("add-service", help="write Applications and flag files for a service")
+    a = sub.add_parser(
+        "add-service", parents=[_common()],
+        help="write Applications and flag files for a service",
+    )  # fmt: skip
     a.add_argument("--service", required=True)
     a.add_argument("--repo-url", required=True, help="git URL Argo CD reads this repo from")
     a.add_argument("--service-path", help="service folder in the repo (default services/NAME)")
 
-    h = sub.add_parser("history", help="the audited changes of a service (from git)")
+    h = sub.add_parser(
+        "history", parents=[_common()], help="the audited changes of a service (from git)"
+    )
     _service(h)
     h.add_argument("--env", choices=ENVIRONMENTS)
-    h.add_argument("--json", action="store_true", help="JSON instead of a table")
 
     _tree_views(sub)
 
-    sub.add_parser("check", help="validate the tree (digests pinned, no latest)")
+    sub.add_parser(
+        "check", parents=[_common()], help="validate the tree (digests pinned, no latest)"
+    )
     return parser
 
 
@@ -168,38 +194,56 @@ def _service_name(args: argparse.Namespace) -> str:
     return str(name)
 
 
-def _main(argv: Sequence[str] | None) -> int:
-    args = _parser().parse_args(argv)
+def _written(paths: Sequence[object]) -> tuple[ExitCode, dict[str, Any]]:
+    for path in paths:
+        print(f"wrote {path}")
+    return ExitCode.OK, {"written": [str(p) for p in paths]}
+
+
+def _check(args: argparse.Namespace, tree: GitopsTree) -> tuple[ExitCode, dict[str, Any]]:
+    problems = check_tree(tree)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(f"{PROG}: error: {len(problems)} problem(s) in {args.tree}", file=sys.stderr)
+        return ExitCode.FINDING, {"problems": problems}
+    print(f"{args.tree}: ok")
+    return ExitCode.OK, {"problems": []}
+
+
+def _run(args: argparse.Namespace) -> tuple[ExitCode, Any]:
+    """Do the command, print its lines for a person; the exit code and the JSON data."""
     tree = GitopsTree(args.tree)
     if hasattr(args, "service_arg"):
         args.service = _service_name(args)
     if args.command in AUDITED_COMMANDS:
-        AUDITED_COMMANDS[args.command](args, tree)
-    elif args.command == "export-flags":
-        print(export_flagd_json(tree, args.env, args.service, args.out))
-    elif args.command == "slo-rules":
-        for env in (args.env,) if args.env else ENVIRONMENTS:
-            print(f"wrote {write_slo_rules(tree, env, args.service, args.slo)}")
-    elif args.command == "inventory":
-        return run_inventory(tree, args.env, json_out=args.json, check=args.check)
-    elif args.command == "add-service":
-        path = args.service_path or f"services/{args.service}"
-        seed = Path(path) if Path(path).is_dir() else None
-        for written in add_service(tree, args.service, args.repo_url, path, seed):
-            print(f"wrote {written}")
-    else:
-        problems = check_tree(tree)
-        for problem in problems:
-            print(problem, file=sys.stderr)
-        if problems:
-            raise DeliveryError(f"{len(problems)} problem(s) in {args.tree}")
-        print(f"{args.tree}: ok")
-    return 0
+        return ExitCode.OK, AUDITED_COMMANDS[args.command](args, tree)
+    if args.command == "export-flags":
+        return _written([export_flagd_json(tree, args.env, args.service, args.out)])
+    if args.command == "slo-rules":
+        envs = (args.env,) if args.env else ENVIRONMENTS
+        return _written([write_slo_rules(tree, env, args.service, args.slo) for env in envs])
+    if args.command == "inventory":
+        return run_inventory(tree, args.env, table=not args.json, check=args.check)
+    if args.command == "add-service":
+        where = args.service_path or f"services/{args.service}"
+        seed = Path(where) if Path(where).is_dir() else None
+        return _written(list(add_service(tree, args.service, args.repo_url, where, seed)))
+    return _check(args, tree)
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    args = parse_or_envelope(_parser().parse_args, argv, PROG)
+    with human_output_to_stderr(args.json):
+        code, data = _run(args)
+    if args.json:
+        return print_envelope(f"{PROG} {args.command}", code, data=data)
+    return int(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `slipway-gitops`."""
-    return run_cli(_main, argv, "slipway-gitops")
+    return run_cli(_main, argv, PROG, envelope=True)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
-"""`slipway-gitops history`: the audit trail of one service as a table or JSON."""
+"""`slipway-gitops history`: the audit trail of one service as a table (`--json`: the
+entries are the envelope's data, audited_commands.py)."""
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Sequence
 from typing import TextIO
@@ -15,10 +15,6 @@ from slipway_delivery.audit import AuditEntry
 
 def short_digest(digest: str) -> str:
     return digest.removeprefix("sha256:")[:12] if digest else ""
-
-
-def as_json(entries: Sequence[AuditEntry]) -> str:
-    return json.dumps([e.as_dict() for e in entries], indent=2)
 
 
 def as_table(entries: Sequence[AuditEntry], service: str, env: str | None) -> Table:
@@ -36,12 +32,8 @@ def as_table(entries: Sequence[AuditEntry], service: str, env: str | None) -> Ta
 
 
 def print_history(
-    entries: Sequence[AuditEntry], service: str, env: str | None, *, json_out: bool,
-    stream: TextIO | None = None,
-) -> None:  # fmt: skip
+    entries: Sequence[AuditEntry], service: str, env: str | None, stream: TextIO | None = None
+) -> None:
     out = stream or sys.stdout
-    if json_out:
-        print(as_json(entries), file=out)
-        return
     # Wide enough for a digest column on a CI log; rich folds the rest.
     Console(file=out, width=160).print(as_table(entries, service, env))

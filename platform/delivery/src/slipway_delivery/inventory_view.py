@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from typing import Any, TextIO
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from slipway_contract.environments import ENVIRONMENTS
+from slipway_contract.exit_codes import ExitCode
 
 from slipway_delivery.environment_contract import differences
 from slipway_delivery.gitops_tree import GitopsTree
@@ -36,11 +36,8 @@ def as_table(env: str, rows: Sequence[Row]) -> Table:
     return table
 
 
-def print_inventory(rows: Sequence[Row], *, json_out: bool, stream: TextIO | None = None) -> None:
+def print_inventory(rows: Sequence[Row], stream: TextIO | None = None) -> None:
     out = stream or sys.stdout
-    if json_out:
-        print(json.dumps([r.as_dict() for r in rows], indent=2), file=out)
-        return
     console = Console(file=out, width=220)
     for env in ENVIRONMENTS:
         in_env = [r for r in rows if r.env == env]
@@ -48,15 +45,21 @@ def print_inventory(rows: Sequence[Row], *, json_out: bool, stream: TextIO | Non
             console.print(as_table(env, in_env))
 
 
-def run_inventory(tree: GitopsTree, env: str | None, *, json_out: bool, check: bool) -> int:
-    """Print the inventory; with `check`, the contract's differences too (exit 1 if any)."""
+def run_inventory(
+    tree: GitopsTree, env: str | None, *, table: bool, check: bool
+) -> tuple[ExitCode, dict[str, Any]]:
+    """Print the inventory (`table`: not under `--json`, where the rows are the data); with
+    `check`, the contract's differences too (a finding if any)."""
     rows = inventory(tree, env)
-    print_inventory(rows, json_out=json_out)
+    if table:
+        print_inventory(rows)
+    data: dict[str, Any] = {"rows": [r.as_dict() for r in rows]}
     if not check:
-        return 0
+        return ExitCode.OK, data
     problems = [p for row in rows for p in differences(row)]
     for problem in problems:
         print(problem, file=sys.stderr)
     print(f"environment contract: {len(rows)} render(s), {len(problems)} difference(s)",
           file=sys.stderr)  # fmt: skip
-    return 1 if problems else 0
+    data["differences"] = problems
+    return (ExitCode.FINDING if problems else ExitCode.OK), data

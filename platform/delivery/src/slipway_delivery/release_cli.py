@@ -7,6 +7,7 @@ version facts, the wheelhouse, or the release record as its `data`).
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,24 @@ from slipway_delivery.versioning import version_of
 from slipway_delivery.wheelhouse import build_wheelhouse
 
 PROG = "slipway-release"
+
+
+class _DeprecatedEnv(argparse.Action):
+    """`run --env KEY=VALUE`, the old spelling of `--container-env`: appended all the same,
+    with a one-line warning on stderr."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[object] | None,
+        option_string: str | None = None,
+    ) -> None:
+        print(
+            f"{PROG}: warning: run --env KEY=VALUE is deprecated, use --container-env {values}",
+            file=sys.stderr,
+        )
+        getattr(namespace, self.dest).append(values)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -62,7 +81,15 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--base-image", default=DEFAULT_BASE_IMAGE)
     run.add_argument("--smoke-route", action="append", default=[], dest="routes")
     run.add_argument("--slo", type=Path, help="slo.yaml (default: DIR/slo.yaml if present)")
-    run.add_argument("--env", action="append", default=[], help="KEY=VALUE for the container")
+    # `--env` names an environment in every Slipway command (CONTRACTS.md): a container
+    # variable is `--container-env`; the old `--env KEY=VALUE` still works, with a warning.
+    run.add_argument(
+        "--container-env", action="append", default=[], metavar="KEY=VALUE",
+        help="environment variable for the container (repeatable)",
+    )  # fmt: skip
+    run.add_argument(
+        "--env", action=_DeprecatedEnv, dest="container_env", default=[], help=argparse.SUPPRESS
+    )
     run.add_argument("--tag", help="release tag CI is building (must be SemVer)")
     run.add_argument("--out", type=Path, help="record folder (default DIR/reports/release)")
     return parser
@@ -91,7 +118,7 @@ def _run(args: argparse.Namespace) -> tuple[ExitCode, dict[str, Any]]:
             base_image=args.base_image,
             routes=routes,
             slo_file=slo,
-            container_env=key_values(args.env, "--env"),
+            container_env=key_values(args.container_env, "--container-env"),
             tag=args.tag,
             out=args.out,
             smoke=args.smoke,
