@@ -12,6 +12,7 @@ import pytest
 import yaml
 from helm_render import (
     CHART,
+    ENVIRONMENTS,
     Combination,
     app_container,
     by_kind,
@@ -120,7 +121,7 @@ def test_environment_follows_the_contract(pick: Any) -> None:
     assert env["PROMETHEUS_MULTIPROC_DIR"] == "/run/prometheus"
 
 
-@pytest.mark.parametrize("env", ["dev", "qa", "stage", "prod"])
+@pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_runtime_defaults_are_left_to_the_chassis_profile(pick: Any, env: str) -> None:
     """The chart sets APP_ENV only: log level, sampling ratio and docs are the
     chassis' per-profile defaults (test_helm_chassis_contract checks the values),

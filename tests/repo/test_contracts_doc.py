@@ -12,10 +12,10 @@ import re
 from pathlib import Path
 
 import yaml
+from slipway_contract.environments import ENVIRONMENTS
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTRACTS = (ROOT / "platform" / "CONTRACTS.md").read_text()
-ENVIRONMENTS = ["dev", "qa", "stage", "prod"]
 REDIS_CONSUMER = next(
     (ROOT / "template" / "src" / "{{package_name}}").glob("*queue == 'redis'*consumer.py*")
 )
@@ -41,7 +41,7 @@ def _table(heading: str) -> dict[str, list[str]]:
 
 def _documented_namespaces() -> dict[str, str]:
     table = _table("Environments")
-    assert list(table) == ENVIRONMENTS, "CONTRACTS.md: one Environments row per environment"
+    assert tuple(table) == ENVIRONMENTS, "CONTRACTS.md: one Environments row per environment"
     return {env: cells[0].strip("`") for env, cells in table.items()}
 
 

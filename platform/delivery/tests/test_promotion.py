@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from slipway_contract.environments import ENVIRONMENTS
 from slipway_delivery.errors import PromotionRefusedError, UsageError
 from slipway_delivery.gitops_tree import GitopsTree
 from slipway_delivery.promotion import promote, record_verification, rollback
@@ -120,7 +121,8 @@ def test_bad_input_names_the_field(built: GitopsTree, args: dict[str, str], mess
 
 
 def test_unknown_environment_and_service_name(built: GitopsTree) -> None:
-    with pytest.raises(UsageError, match="--env 'preprod' is not one of dev, qa, stage, prod"):
+    legal = ", ".join(ENVIRONMENTS)
+    with pytest.raises(UsageError, match=f"--env 'preprod' is not one of {legal}"):
         _promote(built, "preprod")
     with pytest.raises(UsageError, match="DNS-1123"):
         promote(built, "Orders_API", "dev", D1, "1.4.0", repository=REPO, trigger="merge")

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 from delivery_helpers import git
+from slipway_contract.environments import ENVIRONMENTS
 from slipway_contract.exit_codes import ExitCode
 from slipway_delivery import gitops_cli
 
@@ -33,7 +34,7 @@ def _ship_to_prod(tree: Path, digest: str, version: str, prod_result: str | None
     svc = ["--service", SERVICE, "--actor", "ci-bot"]
     assert _cli(tree, "record", *svc, "--env", "build", "--digest", digest,
                 "--result", "passed", "--version", version) == 0  # fmt: skip
-    for env in ("dev", "qa", "stage", "prod"):
+    for env in ENVIRONMENTS:
         gated = ["--trigger", "tag", "--approved-by", "alice"] if env in ("stage", "prod") else []
         assert _cli(tree, "promote", *svc, "--env", env, "--digest", digest,
                     "--version", version, *gated) == 0  # fmt: skip

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 from delivery_helpers import REPO_ROOT, git
+from slipway_contract.environments import ENVIRONMENTS
 from slipway_delivery import gitops_cli
 from slipway_delivery.gitops_tree import GitopsTree
 from slipway_delivery.promotion import promote, record_verification
@@ -59,10 +60,10 @@ def test_promote_without_a_spec_leaves_the_rules(
 
 
 def test_slo_rules_command_writes_every_environment(tree: Path) -> None:
-    for env in ("dev", "qa", "stage", "prod"):
+    for env in ENVIRONMENTS:
         _rules(tree, env).unlink()
     assert _cli(tree, "slo-rules", SERVICE, "--slo", str(SLO)) == 0
-    for env in ("dev", "qa", "stage", "prod"):
+    for env in ENVIRONMENTS:
         assert yaml.safe_load(_rules(tree, env).read_text()) == helm_values(load_spec(SLO))
 
 

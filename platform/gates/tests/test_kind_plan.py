@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from slipway_contract.environments import ENVIRONMENTS
 from slipway_gates.kind import command
 from slipway_gates.kind.plan import KindInputs, Step, build_plan, default_kind_config
 
@@ -158,12 +159,12 @@ def test_the_plans_helm_arguments_render_the_real_chart(monkeypatch: pytest.Monk
     repo = Path(__file__).resolve().parents[3]
     monkeypatch.chdir(repo)
     args = argparse.Namespace(service_dir=Path("services/orders-api"), service=None, image=None,
-                              chart=Path("helm/slipway-service"), envs="dev,qa,stage,prod",
+                              chart=Path("helm/slipway-service"), envs=",".join(ENVIRONMENTS),
                               kind_config=None, plan_only=True)  # fmt: skip
     installs = [
         s for s in build_plan(command.inputs_from_args(args)) if "install the chart" in s.what
     ]
-    assert len(installs) == 4
+    assert len(installs) == len(ENVIRONMENTS)
     for step in installs:
         argv = list(step.argv)
         argv[1:3] = ["template"]  # `upgrade --install` -> `template`

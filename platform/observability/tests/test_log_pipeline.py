@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 import yaml
+from slipway_contract.environments import ENVIRONMENTS
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs"
-ENVIRONMENTS = ("dev", "qa", "stage", "prod")
 _DURATION = re.compile(r"^(\d+)h$")
 
 

@@ -21,6 +21,7 @@ from grafana_foundation_sdk.models.dashboard import (
     Threshold,
     ThresholdsMode,
 )
+from slipway_contract import metrics
 
 from slipway_observability.buckets import le_label
 from slipway_observability.rules import BUDGET_REMAINING, ERROR_RATIO, num
@@ -29,8 +30,8 @@ from slipway_observability.windows import PAGE, TICKET
 
 DATASOURCE = DataSourceRef(type_val="prometheus", uid="${datasource}")
 RATE = "$__rate_interval"
-HTTP_TOTAL = "http_server_requests_total"
-HTTP_DURATION = "http_server_request_duration_seconds"
+HTTP_TOTAL = metrics.HTTP_REQUESTS_TOTAL
+HTTP_DURATION = metrics.HTTP_REQUEST_DURATION_SECONDS
 
 Panel: TypeAlias = timeseries.Panel | stat.Panel
 
@@ -93,7 +94,7 @@ def _is_worker(spec: SLOSpec) -> bool:
 
 
 def _queue_red(board: _Layout, spec: SLOSpec) -> None:
-    messages = f"queue_messages_total{_sel(spec)}"
+    messages = f"{metrics.QUEUE_MESSAGES_TOTAL}{_sel(spec)}"
     board.row("Messages")
     board.add(
         timeseries.Panel().title("Message rate by queue").unit("ops"),
@@ -104,7 +105,7 @@ def _queue_red(board: _Layout, spec: SLOSpec) -> None:
         .title("Failed ratio (retried + dead-lettered) by queue")
         .unit("percentunit"),
         (
-            f'sum by (queue) (rate(queue_messages_total{{service="{spec.service}",'
+            f'sum by (queue) (rate({metrics.QUEUE_MESSAGES_TOTAL}{{service="{spec.service}",'
             f'outcome=~"retried|dead_lettered"}}[{RATE}]))'
             f"\n/\nsum by (queue) (rate({messages}[{RATE}]))",
             "{{queue}}",
@@ -114,7 +115,7 @@ def _queue_red(board: _Layout, spec: SLOSpec) -> None:
         timeseries.Panel().title("Processing time p95 by queue").unit("s"),
         (
             "histogram_quantile(0.95, sum by (queue, le) "
-            f"(rate(queue_message_processing_seconds_bucket{_sel(spec)}[{RATE}])))",
+            f"(rate({metrics.QUEUE_MESSAGE_PROCESSING_SECONDS}_bucket{_sel(spec)}[{RATE}])))",
             "{{queue}}",
         ),
         width=24,
@@ -152,7 +153,7 @@ def red_overview(spec: SLOSpec) -> dict[str, Any]:
     )
     board.add(
         timeseries.Panel().title("In-flight requests").unit("short"),
-        (f"sum(http_server_requests_in_flight{_sel(spec)})", "in flight"),
+        (f"sum({metrics.HTTP_REQUESTS_IN_FLIGHT}{_sel(spec)})", "in flight"),
     )
     _dependencies(board, spec)
     return board.json()
@@ -163,17 +164,18 @@ def _dependencies(board: _Layout, spec: SLOSpec) -> None:
     board.add(
         timeseries.Panel().title("Dependency calls by outcome").unit("reqps"),
         (
-            f"sum by (dependency, outcome) (rate(dependency_requests_total{_sel(spec)}[{RATE}]))",
+            "sum by (dependency, outcome) "
+            f"(rate({metrics.DEPENDENCY_REQUESTS_TOTAL}{_sel(spec)}[{RATE}]))",
             "{{dependency}} {{outcome}}",
         ),
     )
     board.add(
         timeseries.Panel().title("Circuit breakers (0 closed, 1 half-open, 2 open)").min(0).max(2),
-        (f"max by (dependency) (circuit_breaker_state{_sel(spec)})", "{{dependency}}"),
+        (f"max by (dependency) ({metrics.CIRCUIT_BREAKER_STATE}{_sel(spec)})", "{{dependency}}"),
     )
     board.add(
         stat.Panel().title("Running versions"),
-        (f"count by (version) (service_build_info{_sel(spec)})", "{{version}}"),
+        (f"count by (version) ({metrics.SERVICE_BUILD_INFO}{_sel(spec)})", "{{version}}"),
         width=24,
         height=4,
     )
@@ -264,17 +266,17 @@ def queue_backlog(spec: SLOSpec) -> dict[str, Any]:
         .title(f"Oldest message age (SLO limit {backlog.max_age_seconds:g}s)")
         .unit("s")
         .thresholds(_thresholds((None, "green"), (backlog.max_age_seconds, "red"))),
-        (f"max by (queue) (queue_oldest_message_age_seconds{_sel(spec)})", "{{queue}}"),
+        (f"max by (queue) ({metrics.QUEUE_OLDEST_MESSAGE_AGE_SECONDS}{_sel(spec)})", "{{queue}}"),
     )
     board.add(
         timeseries.Panel().title("Queue depth").unit("short"),
         # Every replica reports the broker's whole queue length: max, never sum.
-        (f"max by (queue) (queue_depth{_sel(spec)})", "{{queue}}"),
+        (f"max by (queue) ({metrics.QUEUE_DEPTH}{_sel(spec)})", "{{queue}}"),
     )
     board.add(
         timeseries.Panel().title("Messages by outcome").unit("ops"),
         (
-            f"sum by (queue, outcome) (rate(queue_messages_total{_sel(spec)}[{RATE}]))",
+            f"sum by (queue, outcome) (rate({metrics.QUEUE_MESSAGES_TOTAL}{_sel(spec)}[{RATE}]))",
             "{{queue}} {{outcome}}",
         ),
     )
@@ -282,7 +284,7 @@ def queue_backlog(spec: SLOSpec) -> dict[str, Any]:
         timeseries.Panel().title("Processing time p95").unit("s"),
         (
             "histogram_quantile(0.95, sum by (queue, le) "
-            f"(rate(queue_message_processing_seconds_bucket{_sel(spec)}[{RATE}])))",
+            f"(rate({metrics.QUEUE_MESSAGE_PROCESSING_SECONDS}_bucket{_sel(spec)}[{RATE}])))",
             "{{queue}}",
         ),
     )

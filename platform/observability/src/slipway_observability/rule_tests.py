@@ -21,6 +21,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from slipway_contract import metrics
+
 from slipway_observability.buckets import le_label
 from slipway_observability.rules import alert_name, alert_rule
 from slipway_observability.slo import LatencySLO, QueueBacklogSLO, SLOSpec
@@ -96,14 +98,14 @@ class _SeriesBuilder:
         svc = self.spec.service
         if self.slo == "availability":
             errors = [t - g for t, g in zip(total, good, strict=True)]
-            base = f'http_server_requests_total{{service="{svc}",method="GET",route="/items"'
+            base = f'{metrics.HTTP_REQUESTS_TOTAL}{{service="{svc}",method="GET",route="/items"'
             return [
                 {"series": base + ',status_class="2xx"}', "values": _compress(good)},
                 {"series": base + ',status_class="5xx"}', "values": _compress(errors)},
             ]
         latency = self.spec.slos.latency
         assert isinstance(latency, LatencySLO)  # noqa: S101
-        hist = "http_server_request_duration_seconds"
+        hist = metrics.HTTP_REQUEST_DURATION_SECONDS
         labels = f'service="{svc}",method="GET",route="/items"'
         le = le_label(latency.threshold_seconds)
         return [
@@ -122,7 +124,8 @@ class _SeriesBuilder:
             for minute in range(seg.minutes):
                 bad = every > 0 and minute % every == 0
                 ages.append(too_old if bad else 0.0)
-        name = f'queue_oldest_message_age_seconds{{service="{self.spec.service}",queue="work"}}'
+        labels = f'service="{self.spec.service}",queue="work"'
+        name = f"{metrics.QUEUE_OLDEST_MESSAGE_AGE_SECONDS}{{{labels}}}"
         return [{"series": name, "values": _compress(ages)}]
 
 
