@@ -1,4 +1,5 @@
-"""values.yaml documents every key the schema knows; the schema pins the chassis' buckets."""
+"""values.yaml documents every key the schema knows; the schema's copies of the
+contract (latency buckets, environments) equal slipway_contract."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 import yaml
 from helm_render import CHART
+from slipway_contract.environments import ENVIRONMENTS
 from slipway_contract.metrics import DURATION_BUCKETS
 
 SCHEMA = json.loads((CHART / "values.schema.json").read_text())
@@ -60,13 +62,32 @@ def test_every_top_level_key_is_documented() -> None:
     assert not undocumented, f"top-level keys without a comment above: {undocumented}"
 
 
-def test_schema_latency_thresholds_are_the_chassis_buckets() -> None:
-    """The only legal latency thresholds are DURATION_BUCKETS (CONTRACTS.md)."""
-    analysis = SCHEMA["properties"]["analysis"]["properties"]["latencyP95Seconds"]["enum"]
-    keda = SCHEMA["properties"]["autoscaling"]["properties"]["keda"]["properties"]["latency"]
-    assert [float(b) for b in analysis] == list(DURATION_BUCKETS)
-    for field in ("p95Seconds", "p99Seconds"):
-        assert [float(b) for b in keda["properties"][field]["enum"]] == list(DURATION_BUCKETS)
+def _number_enums(schema: Any, path: str = "") -> dict[str, list[float]]:
+    """Every enum of numbers in the schema, by its JSON path."""
+    found: dict[str, list[float]] = {}
+    if isinstance(schema, dict):
+        enum = schema.get("enum")
+        if enum and all(isinstance(v, int | float) for v in enum):
+            found[path] = [float(v) for v in enum]
+        for key, sub in schema.items():
+            found |= _number_enums(sub, f"{path}/{key}")
+    return found
+
+
+def test_schema_latency_thresholds_are_the_contract_buckets() -> None:
+    """The only legal latency thresholds are DURATION_BUCKETS (CONTRACTS.md): every
+    numeric enum of the schema (the JSON schema cannot import slipway_contract)."""
+    enums = _number_enums(SCHEMA)
+    analysis = "/properties/analysis/properties/latencyP95Seconds"
+    keda = "/properties/autoscaling/properties/keda/properties/latency/properties/p95Seconds"
+    assert {analysis, keda} <= set(enums), sorted(enums)  # the walk reaches them
+    assert len(enums) == 5, sorted(enums)
+    for path, values in enums.items():
+        assert values == list(DURATION_BUCKETS), path
+
+
+def test_schema_environments_are_the_contract_environments() -> None:
+    assert tuple(SCHEMA["properties"]["env"]["enum"]) == ENVIRONMENTS
 
 
 def test_schema_rejects_unknown_keys_everywhere() -> None:
