@@ -15,7 +15,6 @@ absolute numbers depend on what else the machine is doing.
 
 from __future__ import annotations
 
-import json
 import os
 import resource
 import shutil
@@ -28,6 +27,7 @@ from typing import Any
 import yaml
 from rich.console import Console
 from rich.table import Table
+from slipway_contract.exit_codes import ExitCode
 
 from slipway_fleet import copier_reuse, real_template, report
 from slipway_fleet.fleet import load_fleet_file
@@ -140,12 +140,13 @@ def _generator(kind: str, scratch: Path, repo: Path | None) -> tuple[Callable[..
 def run_bench(
     member_counts: list[int],
     worker_counts: list[int],
-    as_json: bool,
+    console: Console,
     *,
     template: str = "real",
     repo: Path | None = None,
-) -> int:
-    console = Console(stderr=as_json, width=160)  # the table must fit in CI logs too
+) -> tuple[ExitCode, dict[str, Any]]:
+    """Measure every size x worker count (progress on `console`); the exit code (a finding
+    when some member was not updated) and the figures, the `--json` envelope's data."""
     rows = []
     with tempfile.TemporaryDirectory(prefix="slipway-fleet-bench-") as tmp:
         scratch = Path(tmp)
@@ -164,14 +165,15 @@ def run_bench(
         fewest = by_key.get((r["members"], min(worker_counts)))
         r["speedup_vs_fewest_workers"] = round(fewest / r["wall_seconds"], 2) if fewest else None
     failed = [r for r in rows if r["summary"]["failed"] or r["summary"]["skipped"]]
-    if as_json:
-        print(json.dumps({"cores": os.cpu_count(), "template": template, "runs": rows}, indent=2))
-    else:
-        _print_table(console, rows, template, target)
     if failed:
         console.print(f"[red]bench: some members were not updated: {failed}[/]")
-        return 1
-    return 0
+    data = {"cores": os.cpu_count(), "template": template, "target": target, "runs": rows}
+    return (ExitCode.FINDING if failed else ExitCode.OK), data
+
+
+def print_table(console: Console, data: dict[str, Any]) -> None:
+    """The figures of `run_bench` as a table (the run without `--json`)."""
+    _print_table(console, data["runs"], data["template"], data["target"])
 
 
 def _print_table(console: Console, rows: list[dict[str, Any]], template: str, target: str) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 from rich.console import Console
 from rich.markup import escape
-from slipway_contract.cli import parse_or_envelope, print_envelope
+from slipway_contract.cli import human_output_to_stderr, parse_or_envelope, print_envelope
 from slipway_contract.exit_codes import ExitCode
 
 from slipway_fleet import ci_workflow, merge, report
@@ -96,7 +96,9 @@ def _parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="time updates of generated fleets (1 and N workers)")
     bench.add_argument("--members", default="20,50", help="fleet sizes, comma-separated")
     bench.add_argument("--jobs", default="1,2", help="worker counts, comma-separated")
-    bench.add_argument("--json", action="store_true", help="print JSON on stdout")
+    bench.add_argument(
+        "--json", action="store_true", help="print one JSON envelope on stdout (CONTRACTS.md)"
+    )
     bench.add_argument(
         "--template",
         choices=["real", "small"],
@@ -138,11 +140,7 @@ def _usage_error(args: argparse.Namespace, err: Console, message: str) -> int:
 def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911 - one exit per command
     args = parse_or_envelope(_parser().parse_args, argv, "slipway-fleet")
     if args.command == "bench":
-        from slipway_fleet.bench import run_bench  # noqa: PLC0415 - only for this command
-
-        sizes = [int(n) for n in args.members.split(",")]
-        workers = [int(n) for n in args.jobs.split(",")]
-        return run_bench(sizes, workers, args.json, template=args.template, repo=args.template_repo)
+        return _bench(args)
     out = Console(soft_wrap=False, width=200 if not sys.stdout.isatty() else None)
     err = Console(stderr=True)
     if args.command == "ci-workflow":
@@ -172,6 +170,37 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911 - one exit per 
         # Scratch clones are gone (RunState cleanup); finished members are in state.json.
         err.print("interrupted: rerun the same command with --resume to finish the rest")
         return report.EXIT_INTERRUPTED
+
+
+def _counts(flag: str, text: str) -> list[int]:
+    """`--members 20,50` / `--jobs 1,2`: positive integers, comma-separated."""
+    try:
+        counts = [int(n) for n in text.split(",")]
+    except ValueError:
+        counts = []
+    if not counts or min(counts) < 1:
+        raise UsageError(f"{flag} {text!r}: expected positive integers, comma-separated (1,2)")
+    return counts
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from slipway_fleet import bench  # noqa: PLC0415 - only for this command
+
+    err = Console(stderr=True)
+    try:
+        sizes, workers = _counts("--members", args.members), _counts("--jobs", args.jobs)
+    except UsageError as exc:
+        return _usage_error(args, err, str(exc))
+    with human_output_to_stderr(args.json):  # the progress, and git/copier children, too
+        console = Console(stderr=args.json, width=160)  # the table must fit in CI logs too
+        code, data = bench.run_bench(
+            sizes, workers, console, template=args.template, repo=args.template_repo
+        )
+        if not args.json:
+            bench.print_table(console, data)
+    if args.json:
+        return print_envelope("slipway-fleet bench", code, data=data)
+    return int(code)
 
 
 def _status(
