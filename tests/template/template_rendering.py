@@ -24,6 +24,7 @@ from typing import Any
 
 import copier
 import yaml
+from slipway_fleet.real_template import TEMPLATE_PATHS
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ROOT / "services"
@@ -33,16 +34,22 @@ VOLATILE_ANSWERS = ("_commit", "_src_path")
 
 
 def template_snapshot(dst: Path) -> Path:
-    """Copy what copier needs (copier.yml, template/, scripts/ migrations and tasks) to `dst`.
+    """Copy what copier needs (TEMPLATE_PATHS: copier.yml, template/, the scripts and
+    contract files copier runs or reads) to `dst`, at the same relative paths.
 
     Rendering from a plain folder skips copier's git clone of the whole
     monorepo: the same files, much faster, and uncommitted edits included.
     """
     dst.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(ROOT / "copier.yml", dst / "copier.yml")
-    shutil.copytree(ROOT / "template", dst / "template", dirs_exist_ok=True)
-    for scripts in ("migrations", "copier_tasks"):
-        shutil.copytree(ROOT / "scripts" / scripts, dst / "scripts" / scripts, dirs_exist_ok=True)
+    for rel in TEMPLATE_PATHS:
+        source, target = ROOT / rel, dst / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(
+                source, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__")
+            )
+        else:
+            shutil.copy2(source, target)
     return dst
 
 

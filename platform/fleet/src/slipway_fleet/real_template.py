@@ -16,8 +16,18 @@ from typing import Any
 
 from slipway_fleet.gitcmd import GitError, git
 
-# What a template release consists of (the migrations and tasks copier runs live in scripts/).
-TEMPLATE_PATHS = ("copier.yml", "template", "scripts/migrations", "scripts/copier_tasks")
+# What a template release consists of: the migrations, tasks and Jinja extension copier
+# runs live in scripts/; the extension reads the contract's facts from their source files.
+# (tests/template's template_snapshot copies these same paths.)
+TEMPLATE_PATHS = (
+    "copier.yml",
+    "template",
+    "scripts/migrations",
+    "scripts/copier_tasks",
+    "scripts/copier_extensions",
+    "platform/contract/src/slipway_contract/environments.py",
+    "platform/contract/src/slipway_contract/metrics.py",
+)
 RELEASES_BACK = 3  # the older release is this many template changes before the newer one
 OLD_TAG, NEW_TAG = "v1.0.0", "v1.1.0"
 
