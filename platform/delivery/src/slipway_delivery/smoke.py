@@ -141,11 +141,11 @@ def _get(client: httpx.Client, path: str) -> tuple[int | None, str]:
 def _scrape(client: httpx.Client) -> bytes | str:
     """The /metrics body, or a message saying why there is none."""
     try:
-        response = client.get("/metrics")
+        response = client.get(probes.METRICS)
     except httpx.HTTPError as exc:
-        return f"/metrics unreachable: {type(exc).__name__}: {exc}"
+        return f"{probes.METRICS} unreachable: {type(exc).__name__}: {exc}"
     if response.status_code != 200:
-        return f"/metrics answered {response.status_code} (expected 200, no redirect)"
+        return f"{probes.METRICS} answered {response.status_code} (expected 200, no redirect)"
     return response.content
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import yaml
+from slipway_contract import probes
 
 
 def _free_port() -> int:
@@ -38,7 +39,7 @@ class PrometheusServer:
             "scrape_configs": [
                 {
                     "job_name": self.service,
-                    "metrics_path": "/metrics",
+                    "metrics_path": probes.METRICS,
                     "static_configs": [
                         {"targets": [self.target], "labels": {"service": self.service}}
                     ],
