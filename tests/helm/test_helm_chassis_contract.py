@@ -29,7 +29,7 @@ from helm_render import (
     render,
     write_values,
 )
-from prometheus_client import metrics as prometheus_metrics
+from prometheus_client import REGISTRY
 from slipway_chassis import (
     DURATION_BUCKETS,
     ServiceSettings,
@@ -37,9 +37,8 @@ from slipway_chassis import (
     create_app,
     create_worker_app,
 )
-from slipway_chassis import metrics as chassis_metrics
-from slipway_chassis.health import LIVEZ_PATH, READYZ_PATH, STARTUPZ_PATH
 from slipway_chassis.testing import app_client, capture_logs, parse_metrics, reset_tracing
+from slipway_contract.probes import LIVEZ, READYZ, STARTUPZ
 
 pytestmark = pytest.mark.requires("helm")
 
@@ -57,19 +56,18 @@ def _pick(rendered: dict[Combination, Path], name: str) -> list[dict[str, Any]]:
 
 
 def exported_sample_names() -> set[str]:
-    """Sample names the chassis' metric objects expose (counter -> _total, ...)."""
-    names: set[str] = set()
-    for obj in vars(chassis_metrics).values():
-        if not isinstance(obj, prometheus_metrics.MetricWrapperBase):
-            continue
-        for family in obj.describe():
-            suffixes = {
-                "counter": ["_total"],
-                "histogram": ["_bucket", "_count", "_sum"],
-                "gauge": [""],
-            }[family.type]
-            names |= {family.name + s for s in suffixes}
-    return names
+    """Sample names of every family a chassis service's /metrics renders (counter -> _total, ...).
+
+    Importing slipway_chassis registers its metrics in prometheus-client's default
+    registry, the one /metrics renders; a labelled family with no series yet is still
+    collected (without samples), so its name and type come from the family itself.
+    """
+    suffixes = {"counter": ["_total"], "histogram": ["_bucket", "_count", "_sum"]}
+    return {
+        family.name + suffix
+        for family in REGISTRY.collect()
+        for suffix in suffixes.get(family.type, [""])
+    }
 
 
 def queries(manifests: list[dict[str, Any]]) -> list[str]:
@@ -162,7 +160,7 @@ def test_rendered_environment_starts_a_chassis_that_serves_the_probes(
         "livenessProbe": container["livenessProbe"]["httpGet"],
         "readinessProbe": container["readinessProbe"]["httpGet"],
     }
-    assert {p["path"] for p in probes.values()} == {STARTUPZ_PATH, LIVEZ_PATH, READYZ_PATH}
+    assert {p["path"] for p in probes.values()} == {STARTUPZ, LIVEZ, READYZ}
     assert {p["port"] for p in probes.values()} == {"http"}
 
     if kind == "http-api":

@@ -22,8 +22,7 @@ import pytest
 import yaml
 from helm_render import ROOT, by_kind
 from prometheus_client import CollectorRegistry, Histogram
-from slipway_chassis.metrics import HTTP_DURATION
-from slipway_contract.metrics import DURATION_BUCKETS
+from slipway_contract.metrics import DURATION_BUCKETS, HTTP_REQUEST_DURATION_SECONDS
 
 pytestmark = pytest.mark.requires("promtool", "helm")
 
@@ -41,7 +40,7 @@ def _bucket_counts(latencies: list[float]) -> dict[str, int]:
     """Cumulative `le` counts for these observations, as the chassis' histogram exports them."""
     registry = CollectorRegistry()
     histogram = Histogram(
-        HTTP_DURATION._name, "chassis-shaped", ["method", "route"],
+        HTTP_REQUEST_DURATION_SECONDS, "chassis-shaped", ["method", "route"],
         buckets=DURATION_BUCKETS, registry=registry,
     )  # fmt: skip
     child = histogram.labels(method="GET", route="/items")
@@ -65,7 +64,7 @@ def _series(latencies: list[float] | None) -> list[dict[str, str]]:
     labels = f'namespace="{NAMESPACE}",service="{SERVICE}",method="GET",route="/items"'
     step = (lambda n: n) if latencies else (lambda n: 0)
     return [
-        {"series": f'{HTTP_DURATION._name}_bucket{{{labels},le="{le}"}}',
+        {"series": f'{HTTP_REQUEST_DURATION_SECONDS}_bucket{{{labels},le="{le}"}}',
          "values": f"0+{step(n)}x40"}
         for le, n in counts.items()
     ]  # fmt: skip
@@ -74,7 +73,7 @@ def _series(latencies: list[float] | None) -> list[dict[str, str]]:
 def expand(query: str) -> str:
     """The adapter's expansion for an Object metric on Service SERVICE in NAMESPACE."""
     return (
-        query.replace("<<.Series>>", f"{HTTP_DURATION._name}_bucket")
+        query.replace("<<.Series>>", f"{HTTP_REQUEST_DURATION_SECONDS}_bucket")
         .replace("<<.LabelMatchers>>", f'namespace="{NAMESPACE}",service="{SERVICE}"')
         .replace("<<.GroupBy>>", "service")
     )
@@ -103,7 +102,7 @@ def test_rules_name_the_metrics_the_hpa_asks_for(rendered_matrix: dict[Any, Path
     """The rendered HPA's Object metrics are exactly the metrics the adapter serves."""
     served = set()
     for rule in _rules():
-        assert re.fullmatch(rule["name"]["matches"], f"{HTTP_DURATION._name}_bucket")
+        assert re.fullmatch(rule["name"]["matches"], f"{HTTP_REQUEST_DURATION_SECONDS}_bucket")
         served.add(rule["name"]["as"])
         assert rule["resources"]["overrides"]["service"] == {"resource": "service"}
     asked = set()

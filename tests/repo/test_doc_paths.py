@@ -47,6 +47,7 @@ RUNTIME_NAMES = {
     "answers/billing.yml": "a member's answers file in the README's example fleet",
     "config.yaml": "written by slipway_fleet.testing into a throwaway template",
     "docs/index.md": "written by slipway_fleet.testing into a throwaway template",
+    "worker.py": "written by slipway_fleet.testing into a throwaway template",
     "rule.yaml": "an output file name in the README's example command",
     "values-slo.yaml": "an output file name in the README's example command",
     ".terraform/": "terraform init's working folder",
@@ -146,7 +147,7 @@ def test_runtime_names_are_really_absent(name: str) -> None:
 
 
 def test_the_check_finds_a_missing_file(tmp_path: Path) -> None:
-    doc = ROOT / "platform" / "chassis" / "src" / "slipway_chassis" / "logs.py"
+    doc = ROOT / "platform" / "chassis" / "src" / "slipway_chassis" / "_logs.py"
     assert _exists("README.md", doc)
     assert not _exists("OPERATIONS.md", doc)  # it lives in ../shared, outside the repository
     assert "kind/plan.py" in _named_paths(ROOT / "platform" / "gates" / "README.md")

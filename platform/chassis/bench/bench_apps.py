@@ -97,7 +97,7 @@ def build_bare() -> FastAPI:
 
     # Same exposition as the chassis' (same families, same series) so that the /metrics
     # comparison measures the serving path, not the size of the text.
-    from slipway_chassis.metrics import (  # noqa: PLC0415
+    from slipway_chassis._metrics import (  # noqa: PLC0415
         RequestMetrics,
         render_metrics,
         set_build_info,

@@ -13,8 +13,8 @@ from __future__ import annotations
 import sys
 
 import uvicorn
-from slipway_chassis.protocol import protocol_class
-from slipway_chassis.settings import ServiceSettings
+from slipway_chassis import ServiceSettings
+from slipway_chassis._protocol import protocol_class  # the chassis' own bench: internals allowed
 
 if __name__ == "__main__":
     defaults = ServiceSettings.model_fields

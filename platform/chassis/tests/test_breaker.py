@@ -1,6 +1,6 @@
 """`DependencyBreaker` and the two `circuitbreaker` internals it relies on, pinned.
 
-`breaker.py` is the one module that touches the library; if an upgrade changes
+`_breaker.py` is the one module that touches the library; if an upgrade changes
 `CircuitBreaker.__exit__` (the verdict of one call) or `_opened` (when it opened),
 these tests fail before any service sees a breaker that never opens.
 """
@@ -12,7 +12,7 @@ from importlib.metadata import version
 
 import circuitbreaker
 import pytest
-from slipway_chassis.breaker import DependencyBreaker
+from slipway_chassis._breaker import DependencyBreaker
 
 
 def _counts_value_errors(_exc_type: type[BaseException], exc: BaseException) -> bool:
@@ -20,7 +20,7 @@ def _counts_value_errors(_exc_type: type[BaseException], exc: BaseException) -> 
 
 
 def test_library_exit_records_the_verdict_and_opened_is_monotonic() -> None:
-    # The library's own object, as breaker.py drives it.
+    # The library's own object, as _breaker.py drives it.
     lib = circuitbreaker.CircuitBreaker(
         failure_threshold=2, recovery_timeout=30, expected_exception=_counts_value_errors
     )
@@ -44,7 +44,7 @@ def test_library_version_is_the_one_pinned_above() -> None:
     major = int(version("circuitbreaker").split(".")[0])
     assert major == 2, (
         f"circuitbreaker {version('circuitbreaker')}: re-check the internals "
-        "breaker.py uses (__exit__, _opened), then update this test"
+        "_breaker.py uses (__exit__, _opened), then update this test"
     )
 
 

@@ -15,7 +15,7 @@ from slipway_chassis import (
     create_app,
     dependency_breaker,
 )
-from slipway_chassis.metrics import render_metrics
+from slipway_chassis._metrics import render_metrics
 from slipway_chassis.testing import app_client, capture_logs, metric_value
 
 

@@ -28,7 +28,7 @@ import redis.asyncio as aioredis
 import redis.exceptions
 import sqlalchemy.exc
 from slipway_chassis import DependencyUnavailableError, dependency_breaker
-from slipway_chassis.outages import is_outage
+from slipway_chassis._outages import is_outage
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 

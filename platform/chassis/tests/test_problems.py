@@ -12,7 +12,7 @@ import pytest
 from chassis_testkit import RawConnection, log_entries, running_service
 from fastapi import FastAPI
 from slipway_chassis import PROBLEM_JSON, Problem, ServiceSettings, create_app, problem_responses
-from slipway_chassis.problems import MAX_ECHO_CHARS, sanitize, validation_issues
+from slipway_chassis._problems import MAX_ECHO_CHARS, sanitize, validation_issues
 
 TRACE_ID = re.compile(r"^[0-9a-f]{32}$")
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import pkgutil
 import re
 from pathlib import Path
 
 import slipway_chassis
-from slipway_chassis import testing
-from slipway_chassis.metrics import DURATION_BUCKETS
+from slipway_chassis import DURATION_BUCKETS, testing
 
 CONTRACTS = Path(__file__).parents[2] / "CONTRACTS.md"
 
@@ -42,6 +42,16 @@ def test_all_is_sorted_and_pinned() -> None:
     # Order: ruff RUF022 ("isort-style": SCREAMING_CASE, CamelCase, then the rest).
     for name in EXPECTED:
         assert getattr(slipway_chassis, name) is not None
+
+
+def test_no_public_module_but_testing() -> None:
+    """Implementation modules are `_`-prefixed, so a service cannot come to depend on one.
+
+    A new module without the underscore is a new public API: add it here on purpose.
+    """
+    modules = {m.name for m in pkgutil.iter_modules(slipway_chassis.__path__)}
+    assert {m for m in modules if not m.startswith("_")} == {"testing"}
+    assert len(modules) > 1, "found no implementation modules: the walk looks in the wrong place"
 
 
 def test_testing_module_api() -> None:

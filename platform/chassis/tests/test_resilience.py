@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from slipway_chassis import CircuitOpenError, ServiceSettings, create_app, resilient_client
-from slipway_chassis.metrics import render_metrics
+from slipway_chassis._metrics import render_metrics
 from slipway_chassis.testing import app_client, capture_logs, metric_value
 
 

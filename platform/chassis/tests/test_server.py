@@ -19,7 +19,7 @@ from chassis_testkit import (
     subprocess_env,
     wait_started,
 )
-from slipway_chassis.server import GRACE_EXCEEDED_EXIT_CODE, default_drain_seconds
+from slipway_chassis._server import GRACE_EXCEEDED_EXIT_CODE, default_drain_seconds
 
 GRACE_SECONDS = 8  # drain = min(5, 8/4) = 2 s: time for the "load balancer" to react
 

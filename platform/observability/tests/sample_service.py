@@ -121,7 +121,7 @@ if __name__ == "__main__":
     try:
         if os.environ.get("SAMPLE_SERVICE_WITHOUT_CHASSIS"):
             raise ImportError("forced by SAMPLE_SERVICE_WITHOUT_CHASSIS")
-        import slipway_chassis.app  # noqa: F401
+        import slipway_chassis  # noqa: F401
     except ImportError:
         print("sample_service: chassis not importable, using prometheus-client", flush=True)
         fallback_main(listen_port, run_mode)

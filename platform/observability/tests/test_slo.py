@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import slipway_chassis
 import yaml
-from slipway_chassis import metrics as chassis_metrics
 from slipway_observability.buckets import DURATION_BUCKETS
 from slipway_observability.slo import SpecError, load_spec, parse_spec
 
@@ -43,7 +43,7 @@ def test_contract_example_loads(tmp_path: Path) -> None:
 
 def test_buckets_are_the_ones_the_chassis_exports_with() -> None:
     """One list (slipway_contract; CONTRACTS.md is checked against it there)."""
-    assert tuple(chassis_metrics.DURATION_BUCKETS) == DURATION_BUCKETS
+    assert tuple(slipway_chassis.DURATION_BUCKETS) == DURATION_BUCKETS
 
 
 @pytest.mark.parametrize(

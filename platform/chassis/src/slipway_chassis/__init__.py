@@ -13,23 +13,28 @@
         serve(app, settings)
 
 See README.md for workers, readiness checks, outbound clients and flags.
+
+The public API is this module's `__all__` and the `slipway_chassis.testing` testkit
+(services' tests import it). Every other module is `_`-prefixed: implementation,
+not to be imported by services, free to change between releases (the structlog
+layout); tests/test_public_api.py pins both rules.
 """
 
-from slipway_chassis.app import create_app
-from slipway_chassis.circuits import DependencyCircuit, dependency_breaker
-from slipway_chassis.flags import FeatureFlags
-from slipway_chassis.health import HealthCheck, HealthState
-from slipway_chassis.logs import configure_logging, get_logger
-from slipway_chassis.metrics import DURATION_BUCKETS
-from slipway_chassis.problems import PROBLEM_JSON, Problem, problem_responses
-from slipway_chassis.resilience import (
+from slipway_chassis._app import create_app
+from slipway_chassis._circuits import DependencyCircuit, dependency_breaker
+from slipway_chassis._flags import FeatureFlags
+from slipway_chassis._health import HealthCheck, HealthState
+from slipway_chassis._logs import configure_logging, get_logger
+from slipway_chassis._metrics import DURATION_BUCKETS
+from slipway_chassis._problems import PROBLEM_JSON, Problem, problem_responses
+from slipway_chassis._resilience import (
     CircuitOpenError,
     DependencyUnavailableError,
     resilient_client,
 )
-from slipway_chassis.server import serve
-from slipway_chassis.settings import Environment, ServiceSettings, SettingsError
-from slipway_chassis.worker import WorkerContext, create_worker_app, run_worker
+from slipway_chassis._server import serve
+from slipway_chassis._settings import Environment, ServiceSettings, SettingsError
+from slipway_chassis._worker import WorkerContext, create_worker_app, run_worker
 
 __all__ = [
     "DURATION_BUCKETS",

@@ -39,7 +39,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-from slipway_chassis.logs import SINK
+from slipway_chassis._logs import SINK
 
 
 @contextmanager

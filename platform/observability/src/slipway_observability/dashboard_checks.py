@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from prometheus_client import Gauge
-from slipway_chassis import metrics as chassis_metrics
+from slipway_chassis import _metrics as chassis_metrics
 
 from slipway_observability import promtool, yamlio
 

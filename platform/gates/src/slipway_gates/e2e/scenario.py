@@ -199,7 +199,7 @@ def check_dependency_outage(stack: Stack, path: str) -> list[CheckResult]:
             f"no circuit breaker guards {kind}",
             [
                 f"no circuit_breaker_state series while {kind} was down: the service's calls to "
-                f"{kind} do not go through a breaker (slipway_chassis.breaker.DependencyBreaker)"
+                f"{kind} do not go through a breaker (slipway_chassis.dependency_breaker)"
             ],
         )
     elif seen["open"] and all(v == 0 for v in after.values()):

@@ -29,12 +29,12 @@ from typing import Any
 
 import httpx
 
-from slipway_chassis.circuits import (
+from slipway_chassis._circuits import (
     CircuitOpenError,
     DependencyCircuit,
     DependencyUnavailableError,
 )
-from slipway_chassis.settings import ServiceSettings
+from slipway_chassis._settings import ServiceSettings
 
 __all__ = [
     "IDEMPOTENT_METHODS",

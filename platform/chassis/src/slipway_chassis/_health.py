@@ -20,7 +20,7 @@ from typing import Any
 
 import orjson
 
-from slipway_chassis.asgi import ASGISend
+from slipway_chassis._asgi import ASGISend
 
 LIVEZ_PATH = "/livez"
 READYZ_PATH = "/readyz"

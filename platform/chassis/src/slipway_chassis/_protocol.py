@@ -25,7 +25,7 @@ from uvicorn.config import Config
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 
-from slipway_chassis.problems import PROBLEM_JSON, problem_body
+from slipway_chassis._problems import PROBLEM_JSON, problem_body
 
 _REASONS = {400: b"Bad Request", 431: b"Request Header Fields Too Large"}
 

@@ -26,9 +26,9 @@ from openfeature.evaluation_context import EvaluationContext
 from openfeature.event import EventDetails, ProviderEvent
 from openfeature.provider import ProviderStatus
 
-from slipway_chassis.logs import get_logger
+from slipway_chassis._logs import get_logger
 
-_log = get_logger("slipway_chassis.flags")
+_log = get_logger("slipway_chassis._flags")
 
 
 class _RepeatFilter(logging.Filter):

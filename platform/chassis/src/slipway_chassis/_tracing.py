@@ -41,7 +41,7 @@ from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
 from opentelemetry.trace import ProxyTracerProvider, SpanKind, Status, StatusCode, Tracer
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
-from slipway_chassis.settings import ServiceSettings
+from slipway_chassis._settings import ServiceSettings
 
 INSTRUMENTATION_NAME = "slipway_chassis"
 _PROPAGATOR = TraceContextTextMapPropagator()

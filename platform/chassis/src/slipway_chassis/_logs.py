@@ -22,7 +22,7 @@ import orjson
 import structlog
 from opentelemetry import trace
 
-from slipway_chassis.settings import DEFAULT_REDACT_KEYS, ServiceSettings
+from slipway_chassis._settings import DEFAULT_REDACT_KEYS, ServiceSettings
 
 REDACTED = "[REDACTED]"
 

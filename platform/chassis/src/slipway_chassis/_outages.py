@@ -1,7 +1,7 @@
 """Which exceptions mean "the dependency is unavailable" (not "it answered no").
 
-`is_outage(exc)` is the one classification the circuit breaker (`circuits.py`)
-and the HTTP error model (`problems.py`, 503 + Retry-After) share, for
+`is_outage(exc)` is the one classification the circuit breaker (`_circuits.py`)
+and the HTTP error model (`_problems.py`, 503 + Retry-After) share, for
 PostgreSQL, RabbitMQ and Redis alike, whatever client library raised it:
 
 - the network: refused/reset/aborted connections, unresolvable hosts, timeouts

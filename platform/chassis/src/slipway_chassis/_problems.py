@@ -35,7 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from slipway_chassis.circuits import DependencyUnavailableError
+from slipway_chassis._circuits import DependencyUnavailableError
 
 PROBLEM_JSON = "application/problem+json"
 # Longest piece of client input (a field name) repeated in an error response.

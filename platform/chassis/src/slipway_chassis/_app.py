@@ -5,7 +5,7 @@
 
 gives JSON logs with trace ids, one OTel server span per request, RED metrics
 and `/metrics`, `/livez` `/readyz` `/startupz`, feature flags on `app.state.flags`,
-every error as problem+json (`problems.py`; `CircuitOpenError` -> 503 +
+every error as problem+json (`_problems.py`; `CircuitOpenError` -> 503 +
 Retry-After), the request limits of the settings (body size while it streams,
 header count, concurrency), docs off in prod, and a lifespan that starts
 everything after any fork and flushes spans on shutdown.
@@ -20,14 +20,14 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from slipway_chassis.flags import FeatureFlags
-from slipway_chassis.health import HealthCheck, HealthState
-from slipway_chassis.logs import configure_logging, get_logger
-from slipway_chassis.metrics import RequestMetrics, mark_worker_dead, set_build_info
-from slipway_chassis.middleware import ChassisMiddleware, RequestLimits, Telemetry
-from slipway_chassis.problems import install_problem_handlers
-from slipway_chassis.settings import ServiceSettings
-from slipway_chassis.tracing import configure_tracing, get_tracer, shutdown_tracing
+from slipway_chassis._flags import FeatureFlags
+from slipway_chassis._health import HealthCheck, HealthState
+from slipway_chassis._logs import configure_logging, get_logger
+from slipway_chassis._metrics import RequestMetrics, mark_worker_dead, set_build_info
+from slipway_chassis._middleware import ChassisMiddleware, RequestLimits, Telemetry
+from slipway_chassis._problems import install_problem_handlers
+from slipway_chassis._settings import ServiceSettings
+from slipway_chassis._tracing import configure_tracing, get_tracer, shutdown_tracing
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[Any]]
 

@@ -22,10 +22,10 @@ from typing import Any
 
 from starlette.applications import Starlette
 
-from slipway_chassis.flags import FeatureFlags
-from slipway_chassis.health import HealthCheck, HealthState
-from slipway_chassis.logs import configure_logging, get_logger
-from slipway_chassis.metrics import (
+from slipway_chassis._flags import FeatureFlags
+from slipway_chassis._health import HealthCheck, HealthState
+from slipway_chassis._logs import configure_logging, get_logger
+from slipway_chassis._metrics import (
     QUEUE_DEPTH,
     QUEUE_MESSAGES,
     QUEUE_OLDEST_AGE,
@@ -33,13 +33,13 @@ from slipway_chassis.metrics import (
     mark_worker_dead,
     set_build_info,
 )
-from slipway_chassis.middleware import ChassisMiddleware, Telemetry
-from slipway_chassis.settings import ServiceSettings
-from slipway_chassis.tracing import configure_tracing, get_tracer, shutdown_tracing
+from slipway_chassis._middleware import ChassisMiddleware, Telemetry
+from slipway_chassis._settings import ServiceSettings
+from slipway_chassis._tracing import configure_tracing, get_tracer, shutdown_tracing
 
 QUEUE_OUTCOMES = frozenset({"acked", "retried", "dead_lettered"})
 
-_log = get_logger("slipway_chassis.worker")
+_log = get_logger("slipway_chassis._worker")
 
 
 @dataclass
@@ -144,7 +144,7 @@ def run_worker(
     host: str = "0.0.0.0",  # noqa: S104 - a container must listen on all interfaces
 ) -> None:
     """Run `main` with the chassis and the health/metrics server until SIGTERM."""
-    from slipway_chassis.server import serve  # noqa: PLC0415 - avoid an import cycle
+    from slipway_chassis._server import serve  # noqa: PLC0415 - avoid an import cycle
 
     app = create_worker_app(settings, main, readiness_checks=readiness_checks)
     serve(app, settings, host=host, drain_seconds=0)

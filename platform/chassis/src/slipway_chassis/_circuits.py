@@ -37,10 +37,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any, ParamSpec, TypeVar
 
-from slipway_chassis.breaker import DependencyBreaker
-from slipway_chassis.metrics import DEPENDENCY_DURATION, DEPENDENCY_REQUESTS
-from slipway_chassis.outages import is_outage
-from slipway_chassis.tracing import DependencySpan
+from slipway_chassis._breaker import DependencyBreaker
+from slipway_chassis._metrics import DEPENDENCY_DURATION, DEPENDENCY_REQUESTS
+from slipway_chassis._outages import is_outage
+from slipway_chassis._tracing import DependencySpan
 
 P = ParamSpec("P")
 T = TypeVar("T")

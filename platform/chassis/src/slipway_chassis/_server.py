@@ -27,13 +27,13 @@ from typing import Any
 
 import uvicorn
 
-from slipway_chassis.health import HealthState
-from slipway_chassis.logs import get_logger
-from slipway_chassis.metrics import wipe_multiprocess_dir
-from slipway_chassis.protocol import protocol_class
-from slipway_chassis.settings import ServiceSettings
+from slipway_chassis._health import HealthState
+from slipway_chassis._logs import get_logger
+from slipway_chassis._metrics import wipe_multiprocess_dir
+from slipway_chassis._protocol import protocol_class
+from slipway_chassis._settings import ServiceSettings
 
-_log = get_logger("slipway_chassis.server")
+_log = get_logger("slipway_chassis._server")
 
 # Exit code when the watchdog has to end a process that overran its grace period.
 GRACE_EXCEEDED_EXIT_CODE = 70

@@ -29,24 +29,24 @@ from typing import Any
 from opentelemetry.trace import Tracer
 from starlette.exceptions import HTTPException
 
-from slipway_chassis.asgi import ASGIApp, ASGIReceive, ASGISend
-from slipway_chassis.health import (
+from slipway_chassis._asgi import ASGIApp, ASGIReceive, ASGISend
+from slipway_chassis._health import (
     METRICS_PATH,
     PROBE_PATHS,
     HealthState,
     respond_probe,
     send_bytes,
 )
-from slipway_chassis.logs import get_logger
-from slipway_chassis.metrics import (
+from slipway_chassis._logs import get_logger
+from slipway_chassis._metrics import (
     METRICS_CONTENT_TYPE,
     UNMATCHED_ROUTE,
     RequestMetrics,
     render_metrics,
 )
-from slipway_chassis.outages import is_outage
-from slipway_chassis.problems import PROBLEM_JSON, problem_body
-from slipway_chassis.tracing import ServerSpan
+from slipway_chassis._outages import is_outage
+from slipway_chassis._problems import PROBLEM_JSON, problem_body
+from slipway_chassis._tracing import ServerSpan
 
 _access_log = get_logger("access")
 _error_log = get_logger("slipway_chassis.errors")
@@ -217,7 +217,7 @@ def _record(
         )
     # Order matters: the error and access log lines must be written before
     # `span.finish` below, while the request's span is still current, so that they
-    # carry its trace_id/span_id (logs.py reads them from the current span).
+    # carry its trace_id/span_id (_logs.py reads them from the current span).
     if telemetry.access_log:
         _access_log.info(
             "request",
@@ -258,7 +258,7 @@ async def _send_problem(
 
 
 class RequestBodyTooLargeError(HTTPException):
-    """The streamed body passed `MAX_REQUEST_BODY_BYTES` (rendered 413 by problems.py)."""
+    """The streamed body passed `MAX_REQUEST_BODY_BYTES` (rendered 413 by _problems.py)."""
 
     def __init__(self, limit: int) -> None:
         super().__init__(

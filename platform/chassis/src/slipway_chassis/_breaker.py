@@ -23,10 +23,10 @@ from collections.abc import Callable
 
 from circuitbreaker import CircuitBreaker
 
-from slipway_chassis.logs import get_logger
-from slipway_chassis.metrics import set_breaker_state
+from slipway_chassis._logs import get_logger
+from slipway_chassis._metrics import set_breaker_state
 
-_log = get_logger("slipway_chassis.resilience")  # the logger name operators already filter on
+_log = get_logger("slipway_chassis._resilience")  # the logger name operators already filter on
 
 FailurePredicate = Callable[[type[BaseException], BaseException], bool]
 
