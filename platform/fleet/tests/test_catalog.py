@@ -11,6 +11,7 @@ Screenshots land in reports/catalog/ (gitignored).
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import subprocess
@@ -296,8 +297,11 @@ def test_without_prometheus_budgets_say_not_queried(tmp_path: Path) -> None:
     assert "No Prometheus given" in html
     bad = subprocess.run(
         [exe, "catalog", "--discover", str(REPO_ROOT / "services"), "--out", str(tmp_path / "o"),
-         "--state-dir", str(tmp_path / "s"), "--prometheus", f"http://127.0.0.1:{_free_port()}"],
+         "--state-dir", str(tmp_path / "s"), "--prometheus", f"http://127.0.0.1:{_free_port()}",
+         "--json"],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert bad.returncode == 1
-    assert "--prometheus http://127.0.0.1:" in bad.stdout + bad.stderr
+    envelope = json.loads(bad.stdout)  # --json: all of stdout is one envelope
+    assert (envelope["command"], envelope["result"]) == ("slipway-fleet catalog", "finding")
+    assert "--prometheus http://127.0.0.1:" in envelope["error"]

@@ -21,6 +21,8 @@ from typing import Any
 
 import yaml
 from rich.console import Console
+from slipway_contract.cli import print_envelope
+from slipway_contract.exit_codes import ExitCode
 
 PYTHON_VERSION = "3.11"
 
@@ -201,17 +203,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--publish", choices=["none", "push", "github", "gitlab"], default="none")
     parser.add_argument("--jobs", type=int, default=2, help="workers per shard job")
     parser.add_argument("--out", type=Path, help="write the workflow here (default: stdout)")
+    parser.add_argument(
+        "--json", action="store_true",
+        help="print one JSON envelope on stdout, the workflow in its data (CONTRACTS.md)",
+    )  # fmt: skip
 
 
 def run(args: argparse.Namespace, *, err: Console) -> int:
+    command = "slipway-fleet ci-workflow"
     if args.shards < 1 or args.jobs < 1:
-        err.print("[red]error:[/] --shards and --jobs must be at least 1", markup=True)
-        return 2
+        message = "--shards and --jobs must be at least 1"
+        err.print(f"[red]error:[/] {message}", markup=True)
+        if args.json:
+            return print_envelope(command, ExitCode.USAGE, error=message)
+        return int(ExitCode.USAGE)
     spec = WorkflowSpec(args.shards, args.fleet, args.install, args.publish, args.jobs)
     text = render(args.provider, spec)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(text)
-    else:
+    if args.json:  # the workflow belongs in the envelope, not beside it
+        data = {"provider": args.provider, "shards": args.shards, "workflow": text,
+                "out": str(args.out) if args.out else None}  # fmt: skip
+        return print_envelope(command, ExitCode.OK, data=data)
+    if not args.out:
         print(text, end="")
-    return 0
+    return int(ExitCode.OK)

@@ -1,4 +1,8 @@
-"""`slipway-fleet catalog`: status of every member, then the static site."""
+"""`slipway-fleet catalog`: status of every member, then the static site.
+
+Exit codes from CONTRACTS.md's table: 0, or 1 when Prometheus could not be queried;
+`--json` prints one envelope on stdout (the services and pages written as `data`).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ import uuid
 from pathlib import Path
 
 from rich.console import Console
+from slipway_contract.cli import print_envelope
+from slipway_contract.exit_codes import ExitCode
 
 from slipway_fleet.catalog.budget import PrometheusError, fill_budgets
 from slipway_fleet.catalog.collect import collect_service
@@ -17,7 +23,8 @@ from slipway_fleet.runner import run_parallel
 from slipway_fleet.state import RunState
 from slipway_fleet.status import StatusJob, member_status
 
-EXIT_OK, EXIT_PROMETHEUS = 0, 1
+EXIT_OK, EXIT_PROMETHEUS = ExitCode.OK, ExitCode.FINDING
+COMMAND = "slipway-fleet catalog"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -51,8 +58,16 @@ def run_catalog(args: argparse.Namespace, fleet: Fleet, state: RunState, *, err:
             fill_budgets(entries, args.prometheus)
         except PrometheusError as exc:
             err.print(f"error: {exc}")
-            return EXIT_PROMETHEUS
+            if args.json:
+                return print_envelope(COMMAND, EXIT_PROMETHEUS, error=str(exc))
+            return int(EXIT_PROMETHEUS)
     stamp = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     pages = write_site(entries, args.out, prometheus=args.prometheus, generated_at=stamp)
-    print(f"catalog: {len(entries)} service(s), {len(pages)} page(s) in {args.out}")
-    return EXIT_OK
+    line = f"catalog: {len(entries)} service(s), {len(pages)} page(s) in {args.out}"
+    if args.json:
+        err.print(line, markup=False, highlight=False)
+        data = {"services": [e.name for e in entries], "pages": [str(p) for p in pages],
+                "out": str(args.out)}  # fmt: skip
+        return print_envelope(COMMAND, EXIT_OK, data=data)
+    print(line)
+    return int(EXIT_OK)
