@@ -9,7 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 from chassis_testkit import PYTHON, SAMPLE_SERVICE, free_port, subprocess_env
-from slipway_chassis import ServiceSettings, create_app
+from prometheus_client import Gauge
+from slipway_chassis import ServiceSettings, _metrics, create_app
 from slipway_chassis.testing import (
     OTLPReceiver,
     app_client,
@@ -17,6 +18,7 @@ from slipway_chassis.testing import (
     metric_value,
     parse_metrics,
 )
+from slipway_contract.metrics import GAUGE_MULTIPROCESS_MODES
 
 
 def _app():  # type: ignore[no-untyped-def]
@@ -154,3 +156,16 @@ def test_multiprocess_mode_aggregates_two_workers(tmp_path: Path) -> None:
     assert {s.name for s in spans} == {"GET /items/{item_id}"}
     total = metric_value(text, "http_server_requests_total", method="GET", route="/items/{item_id}")
     assert total == 60
+
+
+def test_every_gauge_is_declared_with_the_contract_multiprocess_mode() -> None:
+    """Dashboards aggregate a gauge across replicas by slipway_contract's mode for it,
+    so a chassis gauge missing there (or declared with another mode) would be summed
+    or maxed wrongly on every dashboard."""
+    declared = {
+        # prometheus-client keeps the name and the mode private.
+        gauge._name: gauge._multiprocess_mode
+        for gauge in vars(_metrics).values()
+        if isinstance(gauge, Gauge)
+    }
+    assert declared == GAUGE_MULTIPROCESS_MODES

@@ -52,7 +52,7 @@ HTTP_DURATION = Histogram(
 HTTP_IN_FLIGHT = Gauge(
     names.HTTP_REQUESTS_IN_FLIGHT,
     "HTTP requests being handled right now.",
-    multiprocess_mode="livesum",
+    multiprocess_mode=names.GAUGE_MULTIPROCESS_MODES[names.HTTP_REQUESTS_IN_FLIGHT],
 )
 DEPENDENCY_REQUESTS = Counter(
     names.family(names.DEPENDENCY_REQUESTS_TOTAL),
@@ -69,13 +69,13 @@ CIRCUIT_BREAKER_STATE = Gauge(
     names.CIRCUIT_BREAKER_STATE,
     "Circuit breaker state per dependency: 0 closed, 1 half-open, 2 open.",
     ["dependency"],
-    multiprocess_mode="livemax",
+    multiprocess_mode=names.GAUGE_MULTIPROCESS_MODES[names.CIRCUIT_BREAKER_STATE],
 )
 BUILD_INFO = Gauge(
     names.SERVICE_BUILD_INFO,
     "Always 1; labels say which service, version and environment is running.",
     ["service", "version", "environment"],
-    multiprocess_mode="liveall",
+    multiprocess_mode=names.GAUGE_MULTIPROCESS_MODES[names.SERVICE_BUILD_INFO],
 )
 QUEUE_MESSAGES = Counter(
     names.family(names.QUEUE_MESSAGES_TOTAL),
@@ -92,13 +92,13 @@ QUEUE_OLDEST_AGE = Gauge(
     names.QUEUE_OLDEST_MESSAGE_AGE_SECONDS,
     "Age of the oldest message waiting in the queue, in seconds.",
     ["queue"],
-    multiprocess_mode="livemax",
+    multiprocess_mode=names.GAUGE_MULTIPROCESS_MODES[names.QUEUE_OLDEST_MESSAGE_AGE_SECONDS],
 )
 QUEUE_DEPTH = Gauge(
     names.QUEUE_DEPTH,
     "Messages waiting in the queue.",
     ["queue"],
-    multiprocess_mode="livemax",
+    multiprocess_mode=names.GAUGE_MULTIPROCESS_MODES[names.QUEUE_DEPTH],
 )
 
 BREAKER_STATE_VALUES = {"closed": 0, "half_open": 1, "open": 2}

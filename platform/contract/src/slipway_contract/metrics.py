@@ -8,6 +8,8 @@ prometheus-client wants a counter's family name without the suffix:
 
 from __future__ import annotations
 
+from typing import Literal
+
 # Every SLO latency threshold Slipway accepts sits on one of these boundaries, so
 # a latency SLI is an exact ratio of two bucket counters, never an interpolation.
 DURATION_BUCKETS: tuple[float, ...] = (
@@ -43,6 +45,20 @@ METRIC_NAMES: tuple[str, ...] = (
     QUEUE_OLDEST_MESSAGE_AGE_SECONDS,
     QUEUE_DEPTH,
 )
+
+# How each gauge combines across the processes of one pod (prometheus-client's
+# multiprocess_mode), which is also how it combines across replicas, each replica
+# being just more processes: the chassis declares its gauges with these and the
+# dashboards aggregate with them (livesum -> sum, livemax -> max, liveall -> count).
+# queue_depth and the oldest age are broker-wide: every replica reports the whole queue.
+GaugeMode = Literal["livesum", "livemax", "liveall"]
+GAUGE_MULTIPROCESS_MODES: dict[str, GaugeMode] = {
+    HTTP_REQUESTS_IN_FLIGHT: "livesum",
+    CIRCUIT_BREAKER_STATE: "livemax",
+    SERVICE_BUILD_INFO: "liveall",
+    QUEUE_OLDEST_MESSAGE_AGE_SECONDS: "livemax",
+    QUEUE_DEPTH: "livemax",
+}
 
 # Label names. `service` is added by Prometheus (the Kubernetes Service name);
 # SLO rules select on it.

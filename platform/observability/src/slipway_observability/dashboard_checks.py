@@ -15,8 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from prometheus_client import Gauge
-from slipway_chassis import _metrics as chassis_metrics
+from slipway_contract.metrics import GAUGE_MULTIPROCESS_MODES
 
 from slipway_observability import promtool, yamlio
 
@@ -25,22 +24,18 @@ GRID_COLUMNS = 24
 _GRAFANA_VARIABLES = {"$__rate_interval": "5m", "$__interval": "1m", "$__range": "1h"}
 
 
-# How a chassis gauge combines across the processes of one pod (its multiprocess_mode)
-# is how it combines across replicas: each replica is just more processes. A
-# broker-wide value (queue_depth: every replica reports the whole queue's length)
-# is `livemax`, so max; per-process counts (requests in flight) are `livesum`, so
-# sum; `liveall` keeps one series per process, so a dashboard counts them.
+# How a chassis gauge combines across the processes of one pod (its multiprocess_mode,
+# slipway_contract.metrics.GAUGE_MULTIPROCESS_MODES, which the chassis declares its
+# gauges with) is how it combines across replicas: each replica is just more
+# processes. A broker-wide value (queue_depth: every replica reports the whole
+# queue's length) is `livemax`, so max; per-process counts (requests in flight) are
+# `livesum`, so sum; `liveall` keeps one series per process, so a dashboard counts them.
 _AGGREGATION_BY_MODE = {"livesum": "sum", "livemax": "max", "liveall": "count"}
 
 
 def gauge_aggregations() -> dict[str, str]:
     """Chassis gauge name -> the PromQL aggregation that is right across replicas."""
-    modes = {
-        # prometheus-client keeps the name and mode private; the chassis declares both.
-        g._name: g._multiprocess_mode
-        for g in vars(chassis_metrics).values()
-        if isinstance(g, Gauge)
-    }
+    modes = GAUGE_MULTIPROCESS_MODES
     unknown = {name: mode for name, mode in modes.items() if mode not in _AGGREGATION_BY_MODE}
     if unknown:
         raise ValueError(f"no dashboard aggregation known for gauge multiprocess modes {unknown}")
