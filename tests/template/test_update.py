@@ -2,21 +2,26 @@
 
 No release tag exists yet, so the test builds the previous release itself: a
 git repository of the template with two commits, tagged `0.1.0` (the template
-as it was before the `rollout` answer was renamed, plus a different locustfile
-line) and `0.2.0` (the template now). A service generated from 0.1.0 gets local
-edits, then a plain `copier update` (answers file in its default place) moves it
-to 0.2.0: the edits survive, the conflicting edit is reported inline, the 0.2.0
-migration carries the renamed answer over, and nothing is silently lost.
+as it was before the `rollout` answer was renamed, with the environments and
+buckets written out in copier.yml instead of read through the Jinja extension,
+plus a different locustfile line) and `0.2.0` (the template now). A service
+generated from 0.1.0 gets local edits, then a plain `copier update` (answers
+file in its default place) moves it to 0.2.0: the edits survive, the conflicting
+edit is reported inline, the 0.2.0 migration carries the renamed answer over,
+and nothing is silently lost.
 """
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from slipway_contract.environments import ENVIRONMENTS
+from slipway_contract.metrics import DURATION_BUCKETS
 from template_rendering import ANSWERS_FILE, render, template_snapshot
 
 NEW_WAIT = "wait_time = between(0.05, 0.2)"
@@ -31,12 +36,26 @@ def _git(cwd: Path, *args: str) -> str:
     ).stdout
 
 
+def _without_extension(copier_yml: Path) -> None:
+    """copier.yml as releases before the Jinja extension were: the facts written out."""
+    text, dropped = re.subn(r"^_jinja_extensions:\n(?:  - .*\n)+", "", copier_yml.read_text(),
+                            flags=re.MULTILINE)  # fmt: skip
+    assert dropped == 1, "copier.yml has no _jinja_extensions block to drop"
+    # Jinja list literals, single-quoted: they sit inside double-quoted YAML strings too.
+    text = text.replace("contract.environments", repr(list(ENVIRONMENTS)))
+    text = text.replace("contract.duration_buckets", repr(list(DURATION_BUCKETS)))
+    assert "contract." not in text
+    copier_yml.write_text(text)
+
+
 def _as_previous_release(src: Path) -> None:
-    """Turn the template now into the 0.1.0 release: old answer name, old locust pacing."""
+    """Turn the template now into the 0.1.0 release: old answer name, no Jinja extension,
+    old locust pacing."""
     for path in [src / "copier.yml", *(p for p in (src / "template").rglob("*") if p.is_file())]:
         text = path.read_text()
         if "rollout_strategy" in text:
             path.write_text(text.replace("rollout_strategy", "rollout"))
+    _without_extension(src / "copier.yml")
     locustfile = src / "template" / "locustfile.py"
     assert NEW_WAIT in locustfile.read_text()
     locustfile.write_text(locustfile.read_text().replace(NEW_WAIT, OLD_WAIT))
