@@ -36,16 +36,27 @@ def _chart(root: Path) -> Path:
     return chart
 
 
+def _env_file(chart: Path, env: str, text: str) -> Path:
+    path = chart / "environments" / f"{env}.yaml"  # the one layout (helm/slipway-service)
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text)
+    return path
+
+
 def test_plans_one_render_per_environment_values_file(tmp_path: Path) -> None:
     chart = _chart(tmp_path)
-    for env in ("dev", "prod"):
-        (chart / f"values-{env}.yaml").write_text(f"env: {env}\n")
+    dev, prod = (_env_file(chart, env, f"env: {env}\n") for env in ("dev", "prod"))
     assert find_charts(tmp_path) == [chart]
     renders = plan_renders(chart)
-    assert [(r.env, r.values) for r in renders] == [
-        ("dev", (chart / "values-dev.yaml",)),
-        ("prod", (chart / "values-prod.yaml",)),
-    ]
+    assert [(r.env, r.values) for r in renders] == [("dev", (dev,)), ("prod", (prod,))]
+
+
+def test_other_layouts_are_not_guessed(tmp_path: Path) -> None:
+    """Only environments/<env>.yaml is a chart's environment layer; a values-<env>.yaml
+    beside the chart is no layer any deployment loads, so it is not rendered either."""
+    chart = _chart(tmp_path)
+    (chart / "values-dev.yaml").write_text("env: dev\n")
+    assert [r.env for r in plan_renders(chart)] == ["default"]
 
 
 def test_without_environment_files_renders_the_defaults(tmp_path: Path) -> None:
@@ -55,15 +66,14 @@ def test_without_environment_files_renders_the_defaults(tmp_path: Path) -> None:
 @pytest.mark.requires("helm")
 def test_renders_with_helm_template(tmp_path: Path) -> None:
     chart = _chart(tmp_path)
-    (chart / "values-qa.yaml").write_text("env: qa\n")
+    _env_file(chart, "qa", "env: qa\n")
     [out] = render_all(plan_renders(chart), tmp_path / "out")
     assert 'env: "qa"' in out.read_text()
 
 
 def test_each_service_values_layer_on_the_chart_environment(tmp_path: Path) -> None:
     chart = _chart(tmp_path)
-    (chart / "environments").mkdir()
-    (chart / "environments" / "dev.yaml").write_text("env: dev\n")
+    _env_file(chart, "dev", "env: dev\n")
     svc = tmp_path / "services" / "orders-api" / "deploy" / "helm"
     svc.mkdir(parents=True)
     (svc / "values-dev.yaml").write_text("env: orders-dev\n")
@@ -76,9 +86,8 @@ def test_a_service_values_file_serves_every_environment_and_a_per_env_file_layer
     tmp_path: Path,
 ) -> None:
     chart = _chart(tmp_path)
-    (chart / "environments").mkdir()
     for env in ("dev", "prod"):
-        (chart / "environments" / f"{env}.yaml").write_text(f"env: {env}\n")
+        _env_file(chart, env, f"env: {env}\n")
     svc = tmp_path / "services" / "orders-api" / "deploy" / "helm"
     svc.mkdir(parents=True)
     (svc / "values.yaml").write_text("strategy: canary\n")

@@ -23,7 +23,7 @@ from slipway_contract.environments import ENVIRONMENTS
 
 from slipway_gates.e2e.stack import ServiceInfo, build_image
 from slipway_gates.kind.plan import KindInputs, Step, build_plan, default_kind_config
-from slipway_gates.security.helm_render import find_charts, plan_renders
+from slipway_gates.security.helm_render import find_charts, value_layers
 
 SKIP_BANNER = "*" * 78
 
@@ -81,13 +81,8 @@ def inputs_from_args(args: argparse.Namespace) -> KindInputs:
             raise SystemExit(f"e2e-kind: no chart under {service_dir}; pass --chart PATH")
         chart = charts[0]
     envs = tuple(e for e in args.envs.split(",") if e)
-    chart_values = {r.env: r.values for r in plan_renders(chart, envs)}
-    values: dict[str, tuple[Path, ...]] = {}
-    for env in envs:
-        # The service's values.yaml (every environment), then its optional per-env file.
-        helm_dir = service_dir / "deploy" / "helm"
-        own = [helm_dir / "values.yaml", helm_dir / f"values-{env}.yaml"]
-        values[env] = chart_values.get(env, ()) + tuple(p for p in own if p.is_file())
+    helm_dir = service_dir / "deploy" / "helm"
+    values = {env: value_layers(chart, helm_dir, env) for env in envs}
     secret_env: dict[str, tuple[str, str]] = {}
     for layers in values.values():
         for layer in layers:

@@ -2,6 +2,8 @@
 
 Checkov's own helm runner renders with default values only; the environments
 differ (replicas, HPA, network policies...), so each is rendered and checked.
+`value_layers` is the one place the gates layer values files (checkov here, the
+kind e2e plan too), in the order a service's Argo CD Application loads them.
 """
 
 from __future__ import annotations
@@ -12,17 +14,29 @@ from pathlib import Path
 
 from slipway_contract.environments import ENVIRONMENTS
 
-# Where a chart's per-environment values may live, relative to the chart directory
-# and to its parent (the helm/ folder): the first match per environment wins.
-_VALUES_LAYOUTS = (
-    "values-{env}.yaml",
-    "values.{env}.yaml",
-    "values/{env}.yaml",
-    "env/{env}.yaml",
-    "envs/{env}.yaml",
-    "environments/{env}.yaml",
-    "environments/{env}/values.yaml",
-)
+# The layers of one render, in the order of a service's Argo CD Application
+# (slipway_delivery.applications; tests/helm/test_environment_contract.py pins it):
+# the chart's environment file, then the service's deploy/helm/ files. A missing
+# file is skipped, as Argo CD's ignoreMissingValueFiles does.
+CHART_ENV_VALUES = "environments/{env}.yaml"  # replicas, resources, autoscaling, networks
+SERVICE_VALUES = ("values.yaml", "values-{env}.yaml")  # what the service is; real differences
+
+
+def chart_layers(chart: Path, env: str) -> tuple[Path, ...]:
+    """The chart's own values for `env` (none when the chart has no such file)."""
+    path = chart / CHART_ENV_VALUES.format(env=env)
+    return (path,) if path.is_file() else ()
+
+
+def service_layers(helm_dir: Path, env: str) -> tuple[Path, ...]:
+    """A service's values files for `env` (its deploy/helm/ folder), those that exist."""
+    paths = (helm_dir / name.format(env=env) for name in SERVICE_VALUES)
+    return tuple(p for p in paths if p.is_file())
+
+
+def value_layers(chart: Path, helm_dir: Path, env: str) -> tuple[Path, ...]:
+    """Every values file of the service in `helm_dir` deployed with `chart` to `env`."""
+    return chart_layers(chart, env) + service_layers(helm_dir, env)
 
 
 @dataclass(frozen=True)
@@ -53,15 +67,8 @@ def find_charts(root: Path) -> list[Path]:
 
 
 def plan_renders(chart: Path, envs: tuple[str, ...] = ENVIRONMENTS) -> list[Render]:
-    """One render per environment that has a values file; defaults only if none has."""
-    renders = []
-    for env in envs:
-        for base in (chart, chart.parent):
-            found = [base / layout.format(env=env) for layout in _VALUES_LAYOUTS]
-            found = [f for f in found if f.is_file()]
-            if found:
-                renders.append(Render(chart, env, (found[0],)))
-                break
+    """One render per environment the chart has values for; defaults only if it has none."""
+    renders = [Render(chart, env, layers) for env in envs if (layers := chart_layers(chart, env))]
     return renders or [Render(chart, "default", ())]
 
 
@@ -69,17 +76,14 @@ def service_renders(root: Path, chart: Path, envs: tuple[str, ...] = ENVIRONMENT
     """Renders of `chart` with each service's own values (`<service>/deploy/helm/values.yaml`, then
     the optional `values-<env>.yaml`) layered on the chart's environment values: what each service
     really deploys. A service with a values.yaml is rendered in every environment."""
-    chart_values = {r.env: r.values for r in plan_renders(chart, envs)}
     renders = []
     for values_dir in sorted(root.glob("**/deploy/helm")):
         if {".git", ".nox", ".venv", "template"} & set(values_dir.relative_to(root).parts):
             continue
         service = values_dir.parent.parent.name
-        common = values_dir / "values.yaml"
         for env in envs:
-            own = tuple(p for p in (common, values_dir / f"values-{env}.yaml") if p.is_file())
-            if own:
-                layers = (*chart_values.get(env, ()), *own)
+            if service_layers(values_dir, env):
+                layers = value_layers(chart, values_dir, env)
                 renders.append(Render(chart, env, layers, release=service))
     return renders
 
