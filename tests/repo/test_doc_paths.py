@@ -1,4 +1,4 @@
-"""Every file or folder a README or a docstring names exists (docs must not rot).
+"""Every file or folder a README, a docstring or a comment names exists (docs must not rot).
 
 A "path" is a file name with a known extension (`OPERATIONS.md`, `kind/plan.py`)
 anywhere in the text, or a backticked folder (`security/checks/`). It exists when
@@ -6,14 +6,18 @@ it resolves from the document's folder or one above it, or (for a name inside a
 package) somewhere in that document's own folder or workspace member; a bare
 file name (`slo.yaml`) may name any file of that name in the repository. Names
 of files that only exist at run time are listed below, each with why.
+A Markdown link's target (`[text](../CONTRACTS.md#exit-codes)`), whatever its
+extension, must resolve from the document's folder to a path in the repository.
 Rendered and Jinja sources (services/, template/) are checked by their own tests.
 """
 
 from __future__ import annotations
 
 import ast
+import io
 import re
 import subprocess
+import tokenize
 from functools import cache
 from pathlib import Path
 
@@ -26,6 +30,8 @@ _FILE = re.compile(
     rf"(?<![\w/.<>{{}}$*:-])((?:\.\.?/)*(?:[\w.-]+/)*[\w-][\w.-]*\.{_EXT})(?![\w/-]|\.\w)"
 )
 _FOLDER = re.compile(r"`((?:\.\.?/)*(?:[\w.-]+/)+)`")
+_COMMENTED_FILE = re.compile(rf"#.*\.{_EXT}\b")  # a line that may comment on a file
+_LINK = re.compile(r"\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")  # [text](target "title")
 _PLACEHOLDER = re.compile(r"(^|/)([A-Z][A-Z_]*|[^/]*\.\.\.[^/]*)(/|$)")  # DIR/..., v0_2_0_...py
 
 # Written at run time (or a web site), so never in the repository.
@@ -52,6 +58,7 @@ RUNTIME_NAMES = {
     "values-slo.yaml": "an output file name in the README's example command",
     ".terraform/": "terraform init's working folder",
     "keda.sh": "KEDA's web site, not a file",
+    "smoke.json": "written by slipway-smoke --out (a comment's example)",
 }
 
 
@@ -88,10 +95,16 @@ def _documents() -> list[str]:
 
 
 def _texts(path: Path) -> list[str]:
-    """A Markdown file's text, or a Python file's docstrings (module, classes, functions)."""
+    """A Markdown file's text, or a Python file's docstrings (module, classes,
+    functions) and comments (`# see OPERATIONS.md` rots like a docstring)."""
     if path.suffix == ".md":
         return [path.read_text()]
-    tree = ast.parse(path.read_text())
+    source = path.read_text()
+    comments = []
+    if _COMMENTED_FILE.search(source):  # tokenizing every file would double the test's time
+        tokens = tokenize.generate_tokens(io.StringIO(source).readline)
+        comments = [t.string for t in tokens if t.type == tokenize.COMMENT]
+    tree = ast.parse(source)
     nodes = [
         tree,
         *(
@@ -100,7 +113,7 @@ def _texts(path: Path) -> list[str]:
             if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
         ),
     ]
-    return [doc for node in nodes if (doc := ast.get_docstring(node))]
+    return [doc for node in nodes if (doc := ast.get_docstring(node))] + comments
 
 
 def _member(path: Path) -> Path | None:
@@ -140,6 +153,38 @@ def test_every_named_path_exists() -> None:
     assert not missing, "paths named in docs that do not exist:\n" + "\n".join(missing)
 
 
+def _broken_links(document: str, text: str) -> list[str]:
+    """Relative Markdown link targets that resolve to nothing inside the repository."""
+    broken = []
+    for target in _LINK.findall(text):
+        path = target.split("#", 1)[0]
+        if not path or re.match(r"^[a-z][a-z0-9+.-]*:", target):  # an anchor, a URL
+            continue
+        resolved = ((ROOT / document).parent / path).resolve()
+        if not (resolved.is_relative_to(ROOT) and resolved.exists()):
+            broken.append(f"{document}: ]({target})")
+    return broken
+
+
+def test_every_markdown_link_resolves() -> None:
+    broken = [
+        link
+        for doc in _documents()
+        if doc.endswith(".md")
+        for link in _broken_links(doc, (ROOT / doc).read_text())
+    ]
+    assert not broken, "Markdown links to nothing in the repository:\n" + "\n".join(broken)
+
+
+def test_the_link_check_finds_a_broken_link() -> None:
+    text = "[ok](CONTRACTS.md#exit-codes) [web](https://x.org/a.md) [gone](chassis/logs.md)"
+    text += " [outside](../../shared/OPERATIONS.md) [here](#top)"
+    assert _broken_links("platform/README.md", text) == [
+        "platform/README.md: ](chassis/logs.md)",
+        "platform/README.md: ](../../shared/OPERATIONS.md)",
+    ]
+
+
 @pytest.mark.parametrize("name", sorted(RUNTIME_NAMES))
 def test_runtime_names_are_really_absent(name: str) -> None:
     """A name listed as run-time only that now exists belongs to the normal check."""
@@ -151,3 +196,9 @@ def test_the_check_finds_a_missing_file(tmp_path: Path) -> None:
     assert _exists("README.md", doc)
     assert not _exists("OPERATIONS.md", doc)  # it lives in ../shared, outside the repository
     assert "kind/plan.py" in _named_paths(ROOT / "platform" / "gates" / "README.md")
+
+
+def test_comments_are_read_too(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text('"""Docs: see RUNBOOK.md."""\n\nX = 1  # limits: see OPERATIONS.md\n')
+    assert _named_paths(module) == {"RUNBOOK.md", "OPERATIONS.md"}
