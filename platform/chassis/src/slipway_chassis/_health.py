@@ -19,14 +19,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
+from slipway_contract import probes  # the paths, written once (CONTRACTS.md)
 
 from slipway_chassis._asgi import ASGISend
 
-LIVEZ_PATH = "/livez"
-READYZ_PATH = "/readyz"
-STARTUPZ_PATH = "/startupz"
-METRICS_PATH = "/metrics"
-PROBE_PATHS = frozenset({LIVEZ_PATH, READYZ_PATH, STARTUPZ_PATH})
+LIVEZ_PATH = probes.LIVEZ
+READYZ_PATH = probes.READYZ
+STARTUPZ_PATH = probes.STARTUPZ
+METRICS_PATH = probes.METRICS
+# A frozenset: the middleware looks every request's path up in it.
+HEALTH_PATHS = frozenset(probes.HEALTH_PATHS)
 
 CheckFunction = Callable[[], Awaitable[object]]
 

@@ -31,8 +31,8 @@ from starlette.exceptions import HTTPException
 
 from slipway_chassis._asgi import ASGIApp, ASGIReceive, ASGISend
 from slipway_chassis._health import (
+    HEALTH_PATHS,
     METRICS_PATH,
-    PROBE_PATHS,
     HealthState,
     respond_probe,
     send_bytes,
@@ -111,7 +111,7 @@ class ChassisMiddleware:
         telemetry = self.telemetry
         if self.health.shutting_down:
             send = _closing(send)
-        if path in PROBE_PATHS:
+        if path in HEALTH_PATHS:
             await respond_probe(self.health, path, send)
             return
         if path == METRICS_PATH and telemetry.expose_metrics:
