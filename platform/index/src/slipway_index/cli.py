@@ -4,7 +4,9 @@
     SLIPWAY_INDEX_PASSWORD=... slipway-index publish [--version X.Y.Z] [--url URL]
 
 Credentials come from the environment (never from argv, which `ps` shows):
-SLIPWAY_INDEX_USER (default `slipway`) and SLIPWAY_INDEX_PASSWORD.
+SLIPWAY_INDEX_USER (default `slipway`) and SLIPWAY_INDEX_PASSWORD. Exit codes follow
+CONTRACTS.md (a missing password is a usage error, 2); `--json` prints one envelope
+on stdout (the server's URL and pid, or the wheels published, as `data`).
 """
 
 from __future__ import annotations
@@ -12,12 +14,18 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
+
+from slipway_contract.cli import human_output_to_stderr, parse_or_envelope, print_envelope
+from slipway_contract.exit_codes import ExitCode
 
 from slipway_index.packages import SERVICE_ROOTS, platform_closure
 from slipway_index.publish import PublishError, build_wheels, release_version, tag_at_head, upload
 from slipway_index.server import IndexServer, pid_alive, write_htpasswd
 
+PROG = "slipway-index"
 DEFAULT_PORT = 3141
 DEFAULT_DIR = Path(os.environ.get("SLIPWAY_STATE_DIR", "/var/lib/slipway")) / "index"
 ENV_USER, ENV_PASSWORD, ENV_URL = (
@@ -27,36 +35,41 @@ ENV_USER, ENV_PASSWORD, ENV_URL = (
 )
 
 
+class UsageError(Exception):
+    """Bad input (a missing variable, a conflicting flag): exit 2."""
+
+
 def _credentials() -> tuple[str, str]:
     password = os.environ.get(ENV_PASSWORD, "")
     if not password:
-        raise SystemExit(
-            f"slipway-index: set {ENV_PASSWORD} (and optionally {ENV_USER}): the upload credentials"
-        )
+        raise UsageError(f"set {ENV_PASSWORD} (and optionally {ENV_USER}): the upload credentials")
     return os.environ.get(ENV_USER, "slipway"), password
 
 
-def serve(args: argparse.Namespace) -> int:
+def serve(args: argparse.Namespace) -> tuple[ExitCode, dict[str, Any]]:
+    if args.json and not args.detach:
+        raise UsageError("serve --json needs --detach (a server in the foreground has no result)")
     user, password = _credentials()
     state: Path = args.dir
     server = IndexServer(
         state / "packages", write_htpasswd(state / "htpasswd", user, password), args.port
     )
     pidfile = state / "pypiserver.pid"
+    data: dict[str, Any] = {"url": server.url, "index": server.simple_url, "pidfile": str(pidfile)}
     if (pid := pid_alive(pidfile)) is not None:
-        print(f"slipway-index: already running (pid {pid}, {pidfile}) on {server.url}")
-        return 0
+        print(f"{PROG}: already running (pid {pid}, {pidfile}) on {server.url}")
+        return ExitCode.OK, {**data, "pid": pid, "started": False}
     if not args.detach:
         os.execv(server.command()[0], server.command())  # noqa: S606 - pypiserver in the foreground
     proc = server.start(state / "pypiserver.log", pidfile)
     print(
-        f"slipway-index: pypiserver pid {proc.pid} on {server.url} (index {server.simple_url}); "
+        f"{PROG}: pypiserver pid {proc.pid} on {server.url} (index {server.simple_url}); "
         f"pid file {pidfile}"
     )
-    return 0
+    return ExitCode.OK, {**data, "pid": proc.pid, "started": True}
 
 
-def publish(args: argparse.Namespace) -> int:
+def publish(args: argparse.Namespace) -> tuple[ExitCode, dict[str, Any]]:
     user, password = _credentials()
     root: Path = args.root.resolve()
     try:
@@ -65,17 +78,23 @@ def publish(args: argparse.Namespace) -> int:
         wheels = build_wheels(packages, version, args.out)
         upload(wheels, args.url, user, password)
     except PublishError as exc:
-        print(f"slipway-index publish: {exc}", file=sys.stderr)
-        return 1
+        print(f"{PROG} publish: {exc}", file=sys.stderr)
+        return ExitCode.FINDING, {"error": str(exc), "published": []}
     for wheel in wheels:
         print(f"published {wheel.name} to {args.url}")
-    return 0
+    return ExitCode.OK, {"version": version, "url": args.url, "published": [w.name for w in wheels]}
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="slipway-index", description=__doc__.splitlines()[0])
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=PROG, description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    s = sub.add_parser("serve", help="run pypiserver on 127.0.0.1 with upload auth")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--json", action="store_true", help="print one JSON envelope on stdout (CONTRACTS.md)"
+    )
+    s = sub.add_parser(
+        "serve", help="run pypiserver on 127.0.0.1 with upload auth", parents=[common]
+    )
     s.add_argument(
         "--dir", type=Path, default=DEFAULT_DIR, help=f"state folder (default {DEFAULT_DIR})"
     )
@@ -85,7 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     s.set_defaults(func=serve)
     p = sub.add_parser(
-        "publish", help="build the platform packages a service needs and upload them"
+        "publish",
+        help="build the platform packages a service needs and upload them",
+        parents=[common],
     )
     p.add_argument("--version", help="release version (default: the release tag on HEAD)")
     p.add_argument("--url", default=os.environ.get(ENV_URL, f"http://127.0.0.1:{DEFAULT_PORT}/"),
@@ -98,8 +119,24 @@ def main(argv: list[str] | None = None) -> int:
         "--package", action="append", help="publish these (and their platform deps) only"
     )
     p.set_defaults(func=publish)
-    args = parser.parse_args(argv)
-    return int(args.func(args))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_or_envelope(_parser().parse_args, argv, PROG)
+    command = f"{PROG} {args.command}"
+    try:
+        with human_output_to_stderr(args.json):
+            code, data = args.func(args)
+    except UsageError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        if args.json:
+            return print_envelope(command, ExitCode.USAGE, error=str(exc))
+        return int(ExitCode.USAGE)
+    if args.json:
+        error = data.pop("error", None)
+        return print_envelope(command, code, data=data, error=error)
+    return int(code)
 
 
 if __name__ == "__main__":
