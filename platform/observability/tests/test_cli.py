@@ -106,6 +106,8 @@ def test_alertmanager_delivery_options(tmp_path: Path) -> None:
 def test_alertmanager_without_teams_is_an_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["alertmanager"]) == 2
     assert "no team" in capsys.readouterr().err
+    assert main(["alertmanager", "--json"]) == 2
+    assert "no team" in json.loads(capsys.readouterr().out)["error"]  # the envelope says why
 
 
 def test_json_puts_the_document_in_one_envelope(capsys: pytest.CaptureFixture[str]) -> None:

@@ -50,14 +50,14 @@ def _emit(text: str, output: Path | None, args: argparse.Namespace) -> None:
     print(f"wrote {output}", file=sys.stderr)
 
 
-def _rules(args: argparse.Namespace) -> int:
+def _rules(args: argparse.Namespace) -> ExitCode:
     spec = load_spec(args.spec)
     if args.format == "prometheusrule":
         document = rules.prometheus_rule_manifest(spec, release_label=args.release_label)
     else:
         document = _FORMATS[args.format](spec)
     _emit(yamlio.dump(document), args.output, args)
-    return 0
+    return ExitCode.OK
 
 
 def write_rule_tests(spec: SLOSpec, directory: Path) -> tuple[Path, Path]:
@@ -70,14 +70,14 @@ def write_rule_tests(spec: SLOSpec, directory: Path) -> tuple[Path, Path]:
     return rule_file, test_file
 
 
-def _test(args: argparse.Namespace) -> int:
+def _test(args: argparse.Namespace) -> ExitCode:
     spec = load_spec(args.spec)
     with tempfile.TemporaryDirectory(prefix="slipway-obs-") as tmp:
         directory = args.output or Path(tmp)
         _, test_file = write_rule_tests(spec, directory)
         result = promtool.test_rules(test_file)
     print(result.output)
-    return 0 if result.ok else 1
+    return ExitCode.OK if result.ok else ExitCode.FINDING
 
 
 def warnings(spec: SLOSpec) -> list[str]:
@@ -98,7 +98,7 @@ def warnings(spec: SLOSpec) -> list[str]:
     return found
 
 
-def _check(args: argparse.Namespace) -> int:
+def _check(args: argparse.Namespace) -> ExitCode:
     from slipway_observability.dashboard_checks import (  # noqa: PLC0415 - imports the SDK
         promql_problems,
         structural_problems,
@@ -117,38 +117,37 @@ def _check(args: argparse.Namespace) -> int:
     for problem in problems:
         print(f"dashboard: {problem}", file=sys.stderr)
     if not result.ok or problems:
-        return 1
+        return ExitCode.FINDING
     print(
         f"{args.spec}: spec valid, {len(spec.enabled())} SLO(s), rules accepted by promtool, "
         f"{len(boards)} dashboards sound"
     )
-    return 0
+    return ExitCode.OK
 
 
-def _dashboards(args: argparse.Namespace) -> int:
+def _dashboards(args: argparse.Namespace) -> ExitCode:
     from slipway_observability.dashboards import write_dashboards  # noqa: PLC0415 - matplotlib is slow to import
 
     spec = load_spec(args.spec)
     for path in write_dashboards(spec, args.output, previews=not args.no_png):
         print(f"wrote {path}", file=sys.stderr)
-    return 0
+    return ExitCode.OK
 
 
-def _alertmanager(args: argparse.Namespace) -> int:
+def _alertmanager(args: argparse.Namespace) -> ExitCode:
     from slipway_observability.alertmanager import alertmanager_config  # noqa: PLC0415
 
     specs = [load_spec(p) for p in args.specs]
     teams = sorted({s.team for s in specs} | set(args.team))
-    if not teams:
-        print("error: no team: pass slo.yaml files or --team", file=sys.stderr)
-        return 2
+    if not teams:  # bad input, as an invalid spec: exit 2 with the message (in the envelope too)
+        raise SpecError("no team: pass slo.yaml files or --team")
     delivery = Delivery(
         secrets_dir=args.secrets_dir,
         smtp_smarthost=args.smtp_smarthost,
         email_domain=args.email_domain,
     )
     _emit(yamlio.dump(alertmanager_config(teams, delivery)), args.output, args)
-    return 0
+    return ExitCode.OK
 
 
 def build_parser() -> argparse.ArgumentParser:
