@@ -20,6 +20,7 @@ from pathlib import Path
 import httpx
 import yaml
 from slipway_contract.environments import ENVIRONMENTS
+from slipway_contract.exit_codes import ExitCode
 
 from slipway_gates.e2e.stack import ServiceInfo, build_image
 from slipway_gates.kind.plan import KindInputs, Step, build_plan, default_kind_config
@@ -151,7 +152,7 @@ def run(args: argparse.Namespace) -> int:
     for i, step in enumerate(steps, 1):
         print(f"  {i:2}. {'(finally) ' if step.teardown else ''}{step.what}\n      {step.shell()}")
     if args.plan_only:
-        return 0
+        return ExitCode.OK
     reason = kind_unavailable_reason(args.kind_config or default_kind_config())
     if reason:
         print(
@@ -162,9 +163,9 @@ def run(args: argparse.Namespace) -> int:
             f"{SKIP_BANNER}",
             file=sys.stderr,
         )
-        return 0
+        return ExitCode.OK
     if not args.image:
         build_image(args.service_dir, f"gates-{_service_name(args.service_dir, args.service)}:e2e")
     execute(steps)
     print("e2e-kind: every environment installed, rolled out and answered its smoke test")
-    return 0
+    return ExitCode.OK

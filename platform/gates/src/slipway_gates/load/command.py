@@ -10,6 +10,7 @@ import argparse
 from pathlib import Path
 
 from slipway_contract import probes
+from slipway_contract.exit_codes import ExitCode
 from slipway_observability.slo import SpecError, load_spec
 
 from slipway_gates.e2e.docker_cli import DockerError
@@ -62,12 +63,12 @@ def run(args: argparse.Namespace) -> int:
         spec = load_spec(slo_path)
     except SpecError as exc:
         print_result(CheckResult.failed(NAME, str(exc), []))
-        return 1
+        return ExitCode.FINDING
     if spec.load is None:
         print_result(
             CheckResult.failed(NAME, f"{slo_path} has no `load:` block (CONTRACTS.md)", [])
         )
-        return 1
+        return ExitCode.FINDING
     budget = spec.load
     service = ServiceInfo.from_dir(service_dir)
     locustfile = args.locustfile or (
