@@ -1,6 +1,15 @@
-"""`python -m events_worker`: run the service (the container's entry point)."""
+"""`python -m events_worker` (console script `events-worker`): run the service,
+the container's entry point.
+
+Every setting comes from the environment (settings.py), none from the command line:
+`--help` says so, and any argument is a usage error (exit 2, platform/CONTRACTS.md)
+instead of a server started with the argument silently ignored.
+"""
 
 from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
 
 from slipway_chassis import serve
 
@@ -8,8 +17,13 @@ from events_worker.app import create_app
 from events_worker.settings import Settings
 
 
-def main() -> None:
+def main(argv: Sequence[str] | None = None) -> None:
     """Read the settings from the environment, then serve until SIGTERM."""
+    argparse.ArgumentParser(
+        prog="events-worker",
+        description="Serve events-worker; settings come from environment variables "
+        "(settings.py), none from arguments.",
+    ).parse_args(argv)
     settings = Settings()
     serve(create_app(settings), settings)
 
