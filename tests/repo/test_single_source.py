@@ -34,7 +34,7 @@ import pytest
 import yaml
 from slipway_contract.ci import in_ci
 from slipway_contract.environments import ENVIRONMENTS
-from slipway_contract.metrics import DURATION_BUCKETS
+from slipway_contract.metrics import DURATION_BUCKETS, METRIC_NAMES, family
 from slipway_contract.names import DNS1123_LABEL, is_dns1123_label
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,22 +81,9 @@ class Excepted:
 
 
 EXCEPTIONS = (
-    # copier.yml: copier renders it in its own interpreter (`uvx copier`); a Jinja
-    # extension reading the contract is being added (issue 18 item 1, helper 18a).
-    Excepted(
-        "duration buckets",
-        "copier.yml",
-        "copier's questions validate latency thresholds; copier cannot import the contract",
-        "tests/template/test_copier_contract_facts.py",
-        may_vanish=True,
-    ),
-    Excepted(
-        "environment list",
-        "copier.yml",
-        "the `environments` question's choices and its reserved-name list",
-        "tests/template/test_copier_contract_facts.py (choices, default, message)",
-        may_vanish=True,
-    ),
+    # copier.yml reads the environments and buckets from the contract through its
+    # Jinja extension (scripts/copier_extensions/contract_facts.py); its name rules
+    # are stricter than the label rule on purpose.
     Excepted(
         "DNS-1123 rule",
         "copier.yml",
@@ -143,7 +130,7 @@ EXCEPTIONS = (
         "duration buckets",
         "platform/delivery/tests/fixtures/hello-service/src/hello_service/app.py",
         "a stand-in service built into an image without the platform packages",
-        "test_pin_hello_service_buckets",
+        "test_pin_hello_service_buckets_and_metric_names",
     ),
     Excepted(
         "CI detection",
@@ -402,9 +389,21 @@ def test_pin_prometheus_namespaces() -> None:
     assert all(n == ENVIRONMENTS for n in namespaces), namespaces
 
 
-def test_pin_hello_service_buckets() -> None:
+def test_pin_hello_service_buckets_and_metric_names() -> None:
+    """The stand-in's histogram buckets, and every metric it defines, are the contract's."""
     app = ROOT / "platform/delivery/tests/fixtures/hello-service/src/hello_service/app.py"
     tree = ast.parse(app.read_text())
+    defined = [
+        node.args[0].value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in {"Counter", "Histogram", "Gauge"}
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+    ]
+    assert len(defined) >= 3, defined
+    assert set(defined) <= {family(name) for name in METRIC_NAMES}, defined
     buckets = next(
         ast.literal_eval(node.value)
         for node in tree.body
