@@ -2,7 +2,7 @@
 the container's entry point.
 
 Every setting comes from the environment (settings.py), none from the command line:
-`--help` says so, and any argument is a usage error (exit 2, platform/CONTRACTS.md)
+`--help` says so, and any argument is a usage error (exit 2, as for every Slipway command)
 instead of a server started with the argument silently ignored.
 """
 
