@@ -16,6 +16,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from slipway_contract.runner import CommandError, run
+
 from slipway_delivery.errors import DeliveryError
 
 DEFAULT_BASE_IMAGE = "slipway/python-base:bookworm"
@@ -46,16 +48,16 @@ def buildkit_client() -> str:
 
 
 def docker(*args: str, what: str, timeout: float = 900) -> str:
-    """Run the default docker client; DeliveryError with its stderr on failure."""
+    """Run the default docker client through the contract's runner (one runner for
+    every tool); DeliveryError with its stderr on failure or timeout."""
     exe = shutil.which("docker")
     if exe is None:
         raise DeliveryError("docker not found: install Docker (scripts/provision.sh does)")
-    done = subprocess.run(  # noqa: S603
-        [exe, *args], capture_output=True, text=True, check=False, timeout=timeout
-    )
-    if done.returncode != 0:
-        raise DeliveryError(f"{what} failed: docker {' '.join(args)}\n{done.stderr.strip()}")
-    return done.stdout.strip()
+    try:
+        return run([exe, *args], timeout=timeout).stdout.strip()
+    except CommandError as exc:
+        detail = exc.stderr.strip() or str(exc)
+        raise DeliveryError(f"{what} failed: docker {' '.join(args)}\n{detail}") from exc
 
 
 def image_size(ref: str) -> int:

@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import httpx
+from slipway_contract import env_vars
 
 from slipway_delivery.cli_support import run_cli
 from slipway_delivery.containers import RunningService, run_service
@@ -133,7 +134,10 @@ def _main(argv: Sequence[str] | None) -> int:
         flags_dir.mkdir(mode=0o755)
         flags_dir.chmod(0o755)  # a ConfigMap volume is world-readable; the container is UID 10001
         flags_file = export_flagd_json(tree, "dev", service, flags_dir / "flags.json")
-        env = {"APP_ENV": "dev", "FLAGS_FILE": f"/etc/slipway-flags/{flags_file.name}"}
+        env = {
+            env_vars.APP_ENV: "dev",
+            env_vars.FLAGS_FILE: f"/etc/slipway-flags/{flags_file.name}",
+        }
         with run_service(
             f"{repository}@{digest}", env=env, volumes={str(flags_dir): "/etc/slipway-flags"}
         ) as svc:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from slipway_contract import env_vars
 from slipway_contract.outcome import Status
 
 from slipway_delivery.containers import run_service
@@ -149,9 +150,9 @@ def run_release(opts: ReleaseOptions) -> dict[str, Any]:
 def _smoke(opts: ReleaseOptions, image_ref: str, version: str) -> dict[str, Any]:
     slo = load_thresholds(opts.slo_file) if opts.slo_file else SloThresholds()
     env = {
-        "SERVICE_NAME": opts.service,
-        "SERVICE_VERSION": version,
-        "APP_ENV": "dev",
+        env_vars.SERVICE_NAME: opts.service,
+        env_vars.SERVICE_VERSION: version,
+        env_vars.APP_ENV: "dev",
         **opts.container_env,
     }
     with run_service(image_ref, env=env, name_prefix=f"delivery-{opts.service}") as svc:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx
+from slipway_contract import env_vars
 
 from slipway_gates.e2e.docker_cli import DockerError
 from slipway_gates.e2e.prometheus import PrometheusServer
@@ -56,7 +57,7 @@ def run_scenario(
 
     # A 2 s drain (SHUTDOWN_GRACE_SECONDS 8, the chassis takes a quarter) keeps the
     # STOP_RUNS shutdown rounds short; the drain's length does not change what they test.
-    extra_env = {"SHUTDOWN_GRACE_SECONDS": "8"} if service.kind != "queue-worker" else {}
+    extra_env = {env_vars.SHUTDOWN_GRACE_SECONDS: "8"} if service.kind != "queue-worker" else {}
     stack = Stack(service, image, extra_env=extra_env)
     stack.create_network()
     try:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import httpx
 import yaml
+from slipway_contract import env_vars
 
 from slipway_gates.e2e.docker_cli import (
     DockerError,
@@ -169,15 +170,15 @@ class Stack:
             self.wait_dependency(kind)
         env.update(
             {
-                "SERVICE_NAME": self.service.name,
-                "APP_ENV": "dev",
-                "LOG_LEVEL": "INFO",
-                "HTTP_PORT": str(self.service.port),
-                "SHUTDOWN_GRACE_SECONDS": "20",
+                env_vars.SERVICE_NAME: self.service.name,
+                env_vars.APP_ENV: "dev",
+                env_vars.LOG_LEVEL: "INFO",
+                env_vars.HTTP_PORT: str(self.service.port),
+                env_vars.SHUTDOWN_GRACE_SECONDS: "20",
             }
         )
         if self.otlp_endpoint:
-            env["OTEL_EXPORTER_OTLP_ENDPOINT"] = self.otlp_endpoint
+            env[env_vars.OTEL_EXPORTER_OTLP_ENDPOINT] = self.otlp_endpoint
             env["OTEL_BSP_SCHEDULE_DELAY"] = "500"  # ms: spans reach the receiver quickly
         env.update(self.extra_env)
         name = f"{self.prefix}-service"
