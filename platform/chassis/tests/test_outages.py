@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import subprocess
 import time
 import uuid
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -145,13 +147,24 @@ def test_postgresql_unavailability_is_an_outage() -> None:
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE pid <> pg_backend_pid() AND datname = 'app'"
         )
-        # The FATAL message arrives asynchronously; a query racing it meets asyncpg's
-        # "another operation is in progress" (a client state error, not classified).
+        # The FATAL message arrives asynchronously; a query racing it is the next case.
         deadline = time.monotonic() + 10
         while not victim.is_closed() and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
         seen["admin termination"] = await _raised(lambda: victim.fetchval("SELECT 1"))
         seen["admin termination (SQLAlchemy)"] = await _raised(query_through_engine)
+        seen["admin termination, query racing the FATAL"] = await _termination_race(dsn, admin)
+
+        # Two operations at once on one connection: a bug in the caller, not an outage.
+        busy = await asyncpg.connect(dsn, timeout=2)
+        sleeping = asyncio.ensure_future(busy.fetchval("SELECT pg_sleep(0.3)"))
+        await asyncio.sleep(0.05)  # the first operation is under way
+        misuse = await _raised(lambda: busy.fetchval("SELECT 1"))
+        assert isinstance(misuse, asyncpg.InterfaceError), repr(misuse)
+        assert "another operation is in progress" in str(misuse)
+        assert not is_outage(misuse)
+        await sleeping
+        await busy.close()
 
         # Smart shutdown (SIGTERM to the postmaster): the open admin session keeps the
         # server in "shutting down"; new connections are refused with 57P03.
@@ -181,6 +194,30 @@ def test_postgresql_unavailability_is_an_outage() -> None:
 
     with _container("slipway/postgres:15", 5432) as db:
         asyncio.run(scenario(db))
+
+
+async def _termination_race(dsn: str, admin: Any) -> BaseException:
+    """Terminate an idle session and query it at once, until the query lands between
+    asyncpg reading the server's FATAL and reading the end of the stream.
+
+    There asyncpg refuses the query with InternalClientError "cannot switch to state N;
+    another operation (2) is in progress" (2: discarding the unexpected message).
+    Timing decides each round: the query may instead meet the FATAL itself (08003) or a
+    connection already closed; both are classified already. Most rounds race.
+    """
+    outcomes: Counter[str] = Counter()
+    for attempt in range(200):
+        victim = await asyncpg.connect(dsn, timeout=2)
+        await victim.fetchval("SELECT 1")  # prepared: the next call goes straight to execute
+        await admin.execute("SELECT pg_terminate_backend($1)", victim.get_server_pid())
+        await asyncio.sleep(0.001 * (attempt % 3))  # vary where the query lands
+        exc = await _raised(functools.partial(victim.fetchval, "SELECT 1"))
+        victim.terminate()
+        if isinstance(exc, asyncpg.exceptions.InternalClientError):
+            assert "another operation (2) is in progress" in str(exc), repr(exc)
+            return exc
+        outcomes[type(exc).__name__] += 1
+    pytest.fail(f"no query raced the FATAL in 200 rounds: {dict(outcomes)}")
 
 
 async def _expect_sqlstate(connecting: Awaitable[Any], sqlstate: str) -> BaseException:

@@ -13,7 +13,8 @@ PostgreSQL, RabbitMQ and Redis alike, whatever client library raised it:
   53300 too many connections;
 - SQLAlchemy's view: a `DBAPIError` whose connection it invalidated (its dialect
   saw a disconnect), a pool checkout that timed out, a `DisconnectionError`;
-  asyncpg's "connection is closed" (a session the server terminated);
+  asyncpg's "connection is closed" (a session the server terminated) and its
+  "another operation (2) is in progress" (a query racing that termination);
 - redis-py's `ConnectionError` (its `BusyLoadingError`: the server is starting up,
   loading its dataset) and `TimeoutError`, which do not derive from `OSError`.
 
@@ -43,7 +44,15 @@ OUTAGE_CLASS_NAMES = frozenset(
 )
 # Library exception classes that mean an outage only with this text (asyncpg uses one
 # InterfaceError class for a closed connection and for misuse; SQLAlchemy matches the same).
-OUTAGE_CLASS_MESSAGES = {"asyncpg.exceptions._base.InterfaceError": "connection is closed"}
+OUTAGE_CLASS_MESSAGES = {
+    "asyncpg.exceptions._base.InterfaceError": "connection is closed",
+    # A query issued after asyncpg read a terminated session's FATAL but before it read
+    # the end of the stream: the protocol is still discarding that unexpected message
+    # (state 2, PROTOCOL_ERROR_CONSUME), which only the server ending the session sends
+    # while no operation runs. Two operations at once on one connection (a caller's bug)
+    # is InterfaceError "another operation is in progress" instead: not an outage.
+    "asyncpg.exceptions._base.InternalClientError": "another operation (2) is in progress",
+}
 # How deep to follow wrapped exceptions (a cycle or a long chain must not loop).
 _MAX_CHAIN = 8
 
