@@ -15,12 +15,13 @@ import ast
 import importlib.util
 import os
 import re
-import shutil
 import subprocess
 import sys
+import venv
 from pathlib import Path
 from typing import Any
 
+import copier
 import pytest
 import yaml
 from slipway_contract.environments import ENVIRONMENTS
@@ -175,26 +176,39 @@ def test_the_copier_cli_refuses_an_off_bucket_threshold_listing_the_contract_buc
     assert "(got 0.33)" in done.stderr
 
 
-@pytest.mark.requires("uv")
+def _interpreter_without_extension_package(root: Path) -> Path:
+    """A real venv seeing this environment's packages except copier-template-extensions.
+
+    Built from links, not installs (offline, and uv's cache may not hold every
+    installed version): its site-packages names a folder of links to everything
+    in this environment's site-packages but that package.
+    """
+    site_packages = Path(copier.__file__).resolve().parents[1]
+    visible = root / "visible"
+    visible.mkdir(parents=True)
+    for entry in site_packages.iterdir():
+        if not entry.name.startswith("copier_template_extensions"):  # package and dist-info
+            (visible / entry.name).symlink_to(entry)
+    venv.create(root / "venv", with_pip=False)
+    python = root / "venv" / "bin" / "python"
+    purelib = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    (Path(purelib) / "visible.pth").write_text(f"{visible}\n")
+    return python
+
+
 def test_without_the_extension_package_copier_names_what_to_install(
     template_src: Path, tmp_path: Path
 ) -> None:
-    # A real interpreter with copier and without copier-template-extensions (plain
-    # `uvx copier`): copier's own message names the missing module; the README says
-    # to run `uvx --with copier-template-extensions copier ...`.
-    import copier  # noqa: PLC0415 - its version pins the one installed below
-
-    venv = tmp_path / "venv"
-    uv = shutil.which("uv")
-    assert uv
-    subprocess.run([uv, "venv", "--quiet", "--python", sys.executable, str(venv)], check=True)
-    subprocess.run(
-        [uv, "pip", "install", "--quiet", "--offline", "--python", str(venv / "bin" / "python"),
-         f"copier=={copier.__version__}"],
-        check=True, timeout=300,
-    )  # fmt: skip
+    # Copier as a user without the package runs it (plain `uvx copier`): a real
+    # interpreter with copier and its dependencies and no copier-template-extensions.
+    # copier's own message names the missing module; the README, CHANGELOG and the
+    # services' READMEs say to run `uvx --with copier-template-extensions copier ...`.
+    python = _interpreter_without_extension_package(tmp_path / "interpreter")
     done = _copier_cli(
-        str(venv / "bin" / "python"), "-m", "copier", "copy", "--trust", "--defaults",
+        str(python), "-m", "copier", "copy", "--trust", "--defaults",
         "--data", "service_name=orders-api", str(template_src), str(tmp_path / "out"),
     )  # fmt: skip
     assert done.returncode != 0
