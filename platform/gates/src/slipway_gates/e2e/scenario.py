@@ -34,11 +34,11 @@ def check_smoke(stack: Stack) -> CheckResult:
             bad.append(f"{path} answered {resp.status_code}: {resp.text[:200]}")
     metrics = httpx.get(stack.url + probes.METRICS, timeout=5).text
     if names.SERVICE_BUILD_INFO not in metrics:
-        bad.append("/metrics has no service_build_info (CONTRACTS.md)")
+        bad.append(f"{probes.METRICS} has no {names.SERVICE_BUILD_INFO} (CONTRACTS.md)")
     if bad:
         return CheckResult.failed(name, "a probe misbehaved", bad)
     return CheckResult.passed(
-        name, f"{', '.join(PROBES)} all 200; /metrics carries service_build_info"
+        name, f"{', '.join(PROBES)} all 200; {probes.METRICS} carries {names.SERVICE_BUILD_INFO}"
     )
 
 
@@ -101,19 +101,21 @@ def check_metrics_scraped(prometheus: PrometheusServer, service: str) -> CheckRe
     if not up:
         findings.append(f'up{{service="{service}"}} never became 1')
     if not requests:
-        findings.append("http_server_requests_total never appeared in Prometheus")
+        findings.append(f"{names.HTTP_REQUESTS_TOTAL} never appeared in Prometheus")
     if not buckets:
-        findings.append("http_server_request_duration_seconds_bucket never appeared in Prometheus")
+        findings.append(
+            f"{names.HTTP_REQUEST_DURATION_SECONDS}_bucket never appeared in Prometheus"
+        )
     if findings:
         return CheckResult.failed(name, "metrics not scraped", findings)
     total = float(requests[0]["value"][1])
     return CheckResult.passed(
-        name, f"up=1, http_server_requests_total={total:g} and duration buckets scraped"
+        name, f"up=1, {names.HTTP_REQUESTS_TOTAL}={total:g} and duration buckets scraped"
     )
 
 
 def _circuit_states(stack: Stack) -> dict[str, float]:
-    text = httpx.get(stack.url + "/metrics", timeout=5).text
+    text = httpx.get(stack.url + probes.METRICS, timeout=5).text
     states = {}
     for line in text.splitlines():
         if line.startswith(names.CIRCUIT_BREAKER_STATE + "{"):
@@ -156,7 +158,7 @@ def check_dependency_outage(stack: Stack, path: str) -> list[CheckResult]:
     seen: dict[str, object] = {"ready503": None, "open": False, "since": None}
 
     def outage_seen() -> bool:
-        resp = httpx.get(stack.url + "/readyz", timeout=5)
+        resp = httpx.get(stack.url + probes.READYZ, timeout=5)
         states = _circuit_states(stack)
         if resp.status_code == 503 and seen["ready503"] is None:
             seen["ready503"], seen["since"] = resp.text[:300], time.monotonic()
@@ -167,7 +169,7 @@ def check_dependency_outage(stack: Stack, path: str) -> list[CheckResult]:
 
     def recovered() -> bool:
         states = _circuit_states(stack)
-        ok = httpx.get(stack.url + "/readyz", timeout=5).status_code == 200
+        ok = httpx.get(stack.url + probes.READYZ, timeout=5).status_code == 200
         return ok and all(v == 0 for v in states.values())
 
     docker("stop", "-t", "5", stack.containers[kind])
@@ -198,8 +200,8 @@ def check_dependency_outage(stack: Stack, path: str) -> list[CheckResult]:
             circuit_name,
             f"no circuit breaker guards {kind}",
             [
-                f"no circuit_breaker_state series while {kind} was down: the service's calls to "
-                f"{kind} do not go through a breaker (slipway_chassis.dependency_breaker)"
+                f"no {names.CIRCUIT_BREAKER_STATE} series while {kind} was down: the service's "
+                f"calls to {kind} do not go through a breaker (slipway_chassis.dependency_breaker)"
             ],
         )
     elif seen["open"] and all(v == 0 for v in after.values()):

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import httpx
 from slipway_chassis.testing import OTLPReceiver
 from slipway_contract import metrics as names
+from slipway_contract import probes
 
 from slipway_gates.e2e.docker_cli import DockerError, docker, inspect, published_port
 from slipway_gates.e2e.prometheus import PrometheusServer
@@ -124,8 +125,8 @@ def check_messages_consumed(
         findings.append(f'up{{service="{service}"}} never became 1')
     if not grown:
         findings.append(
-            f'queue_messages_total{{outcome="acked"}} stayed at {_acked(prometheus, service):g} '
-            f"(wanted >= {target:g}) in Prometheus within 60 s"
+            f'{names.QUEUE_MESSAGES_TOTAL}{{outcome="acked"}} stayed at '
+            f"{_acked(prometheus, service):g} (wanted >= {target:g}) in Prometheus within 60 s"
         )
     consumed = (
         CheckResult.failed(consumed_name, "messages not consumed", findings)
@@ -133,7 +134,7 @@ def check_messages_consumed(
         else CheckResult.passed(
             consumed_name,
             f"{len(sent)} messages published via POST /messages; Prometheus saw "
-            f'queue_messages_total{{outcome="acked"}} grow {before:g} -> '
+            f'{names.QUEUE_MESSAGES_TOTAL}{{outcome="acked"}} grow {before:g} -> '
             f"{float(grown[0]['value'][1]):g}",
         )
     )
@@ -181,19 +182,22 @@ def check_poison_dead_lettered(stack: Stack, prometheus: PrometheusServer) -> Ch
         return CheckResult.failed(
             name,
             "poison not dead-lettered",
-            [f'queue_messages_total{{outcome="dead_lettered"}} stayed at {before:g} for 60 s'],
+            [
+                f'{names.QUEUE_MESSAGES_TOTAL}{{outcome="dead_lettered"}} '
+                f"stayed at {before:g} for 60 s"
+            ],
         )
     return CheckResult.passed(
         name,
         f"raw '{{not json' published on the queue -> "
-        f'queue_messages_total{{outcome="dead_lettered"}} {before:g} -> '
+        f'{names.QUEUE_MESSAGES_TOTAL}{{outcome="dead_lettered"}} {before:g} -> '
         f"{float(grown[0]['value'][1]):g} (scraped by Prometheus)",
     )
 
 
 def _ready(stack: Stack) -> int:
     try:
-        return httpx.get(stack.url + "/readyz", timeout=5).status_code
+        return httpx.get(stack.url + probes.READYZ, timeout=5).status_code
     except httpx.HTTPError:
         return 0
 
@@ -208,7 +212,7 @@ def check_broker_outage(stack: Stack) -> CheckResult:
     down_at = time.monotonic()
     failed = wait_until(lambda: _ready(stack) == 503, timeout=60)
     noticed = time.monotonic() - down_at
-    body = httpx.get(stack.url + "/readyz", timeout=5).text[:300] if failed else ""
+    body = httpx.get(stack.url + probes.READYZ, timeout=5).text[:300] if failed else ""
     docker("start", stack.containers[kind])
     stack.wait_dependency(kind)
     up_at = time.monotonic()
