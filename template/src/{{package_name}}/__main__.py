@@ -11,11 +11,6 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from slipway_chassis import serve
-
-from {{ package_name }}.app import create_app
-from {{ package_name }}.settings import Settings
-
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Read the settings from the environment, then serve until SIGTERM."""
@@ -24,6 +19,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         description="Serve {{ service_name }}; settings come from environment variables "
         "(settings.py), none from arguments.",
     ).parse_args(argv)
+    # Imported once the command line is accepted: `--help` and a usage error answer
+    # without loading the web stack and the telemetry SDK (a second of CPU).
+    from slipway_chassis import serve  # noqa: PLC0415
+
+    from {{ package_name }}.app import create_app  # noqa: PLC0415
+    from {{ package_name }}.settings import Settings  # noqa: PLC0415
+
     settings = Settings()
     serve(create_app(settings), settings)
 

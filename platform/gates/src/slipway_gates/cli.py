@@ -90,7 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     with collect_reported() as outcomes, human_output_to_stderr(args.json):
         code = ExitCode(_run(args))
     if args.json:
-        return print_envelope(f"{PROG} {args.command}", code, outcomes=outcomes)
+        data = getattr(args, "envelope_data", None)  # what a subcommand produced beyond outcomes
+        return print_envelope(f"{PROG} {args.command}", code, outcomes=outcomes, data=data)
     return int(code)
 
 

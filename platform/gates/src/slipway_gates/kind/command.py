@@ -148,6 +148,10 @@ def execute(steps: list[Step]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     steps = build_plan(inputs_from_args(args))
+    # the plan is this command's data (`--json`: the envelope's `data.plan`)
+    args.envelope_data = {
+        "plan": [{"what": s.what, "argv": list(s.argv), "teardown": s.teardown} for s in steps]
+    }
     print("e2e-kind plan:")
     for i, step in enumerate(steps, 1):
         print(f"  {i:2}. {'(finally) ' if step.teardown else ''}{step.what}\n      {step.shell()}")
