@@ -12,7 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helm_render import CHART, ENVIRONMENTS, generated_services, service_value_files
+from helm_render import CHART, generated_services, service_value_files
+from slipway_contract.environments import ENVIRONMENTS
 from slipway_gates.security.helm_render import value_layers
 
 
