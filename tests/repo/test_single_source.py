@@ -474,3 +474,24 @@ def test_pin_chassis_settings_read_the_contract_env_vars() -> None:
         if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)
     }
     assert fields == set(CHASSIS_ENV_VARS) | _NOT_IN_CONTRACT_YET
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        "helm/slipway-service/environments/*.yaml",  # replicas, resources, autoscaling, networks
+        "helm/namespaces/*.yaml",
+        "platform/gitops/envs/*/",
+        "terraform/stacks/*/",
+    ],
+)
+def test_one_file_or_folder_per_contract_environment(layout: str) -> None:
+    """The per-environment layouts hold exactly the contract's environments: a new
+    environment in slipway_contract fails here until each layout has it."""
+    folders_only = layout.endswith("/")
+    found = {
+        p.stem
+        for p in ROOT.glob(layout.rstrip("/"))
+        if (p.is_dir() if folders_only else p.is_file())
+    }
+    assert found == set(ENVIRONMENTS), layout
