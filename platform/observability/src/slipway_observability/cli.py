@@ -10,6 +10,7 @@ argparse (stdlib) keeps the CLI dependency-free for the template's generated pro
 Exit codes (CONTRACTS.md): 0 ok, 1 a check failed, 2 bad input (invalid spec or
 arguments), 3 not run (promtool/amtool missing). `--json` on every subcommand
 prints one envelope on stdout; the YAML a command would print is in its data (`yaml` key).
+`-o` is short for `--out` (the word every Slipway command uses; `--output` still works).
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ _FORMATS = {
 
 
 PROG = "slipway-obs"
+# `--out` is what every Slipway command calls the file or folder it writes (CONTRACTS.md);
+# `-o` and `--output`, this CLI's first spelling, stay accepted. dest stays `output`.
+_OUT = ("-o", "--out", "--output")
 
 
 def _emit(text: str, output: Path | None, args: argparse.Namespace) -> None:
@@ -161,7 +165,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("rules", help="recording + burn-rate alerting rules", parents=[common])
     p.add_argument("spec", type=Path)
     p.add_argument("--format", choices=sorted(_FORMATS), default="prometheus")
-    p.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+    p.add_argument(
+        *_OUT, dest="output", metavar="PATH", type=Path, help="file to write (default: stdout)"
+    )
     p.add_argument(
         "--release-label",
         default="kube-prometheus-stack",
@@ -173,14 +179,18 @@ def build_parser() -> argparse.ArgumentParser:
         "test", help="generate promtool unit tests for every alert and run them", parents=[common]
     )
     p.add_argument("spec", type=Path)
-    p.add_argument("-o", "--output", type=Path, help="keep the rule and test files here")
+    p.add_argument(
+        *_OUT, dest="output", metavar="PATH", type=Path, help="keep the rule and test files here"
+    )
     p.set_defaults(func=_test)
 
     p = sub.add_parser(
         "dashboards", help="Grafana dashboards (JSON) and PNG previews", parents=[common]
     )
     p.add_argument("spec", type=Path)
-    p.add_argument("-o", "--output", type=Path, required=True)
+    p.add_argument(
+        *_OUT, dest="output", metavar="PATH", type=Path, required=True, help="folder to write"
+    )
     p.add_argument("--no-png", action="store_true", help="skip the PNG previews")
     p.set_defaults(func=_dashboards)
 
@@ -201,7 +211,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--smtp-smarthost", default=defaults.smtp_smarthost, help="host:port")
     p.add_argument("--email-domain", default=defaults.email_domain, help="<team>-oncall@DOMAIN")
-    p.add_argument("-o", "--output", type=Path)
+    p.add_argument(
+        *_OUT, dest="output", metavar="PATH", type=Path, help="file to write (default: stdout)"
+    )
     p.set_defaults(func=_alertmanager)
     return parser
 

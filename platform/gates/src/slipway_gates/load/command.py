@@ -44,7 +44,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--slo", type=Path, help="SLO spec (default: <service-dir>/slo.yaml)")
     p.add_argument(
-        "--reports", type=Path, help="report folder (default: <service-dir>/reports/load)"
+        "--out",
+        "--reports",
+        dest="reports",
+        metavar="DIR",
+        type=Path,
+        help="report folder (default: <service-dir>/reports/load)",
     )
 
 
