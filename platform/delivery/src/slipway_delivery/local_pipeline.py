@@ -21,6 +21,7 @@ from pathlib import Path
 
 import httpx
 from slipway_contract import env_vars
+from slipway_contract.exit_codes import ExitCode
 
 from slipway_delivery.cli_support import run_cli
 from slipway_delivery.containers import RunningService, run_service
@@ -162,7 +163,7 @@ def _main(argv: Sequence[str] | None) -> int:
             _say(f"prod promotion refused as expected: {exc}")
         else:
             raise DeliveryError("an unverified digest was promoted to prod: the policy is broken")
-    return 0
+    return ExitCode.OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
