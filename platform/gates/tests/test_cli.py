@@ -107,3 +107,19 @@ def test_every_registered_check_is_a_subcommand_and_part_of_security() -> None:
         assert gate.NAME in subcommands
         assert gate.HELP
     assert checks.names() == ("hadolint", "sast", "vulns", "licences", "secrets", "checkov")
+
+
+def test_e2e_kind_takes_env_like_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    repo = Path(__file__).resolve().parents[3]
+    plan = ["e2e-kind", "--plan-only", "--json", "--service-dir", str(repo / "services/orders-api"),
+            "--chart", str(repo / "helm/slipway-service")]  # fmt: skip
+    assert main([*plan, "--env", "dev", "--env", "prod"]) == 0
+    steps = json.loads(capsys.readouterr().out)["data"]["plan"]  # the plan is the data
+    installs = [s["what"] for s in steps if "install the chart" in s["what"]]
+    assert installs == ["[dev] install the chart and wait for it",
+                        "[prod] install the chart and wait for it"]  # fmt: skip
+    # the old comma list still works; a name outside the contract is a usage error
+    assert main([*plan, "--envs", "dev,staging"]) == 2
+    envelope = json.loads(capsys.readouterr().out)
+    assert envelope["result"] == "usage"
+    assert "unknown environment(s) staging" in envelope["error"]

@@ -87,8 +87,18 @@ def _run(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_or_envelope(_build_parser().parse_args, argv, PROG)
-    with collect_reported() as outcomes, human_output_to_stderr(args.json):
-        code = ExitCode(_run(args))
+    try:
+        with collect_reported() as outcomes, human_output_to_stderr(args.json):
+            code = ExitCode(_run(args))
+    except SystemExit as exc:
+        if not isinstance(exc.code, str):
+            raise
+        # A subcommand refusing its input (`SystemExit("--flag ...: why")`, argparse's
+        # habit) is a usage error: exit 2, not Python's 1 for a message.
+        print(f"{PROG}: error: {exc.code}", file=sys.stderr)
+        if args.json:
+            return print_envelope(f"{PROG} {args.command}", ExitCode.USAGE, error=exc.code)
+        return int(ExitCode.USAGE)
     if args.json:
         data = getattr(args, "envelope_data", None)  # what a subcommand produced beyond outcomes
         return print_envelope(f"{PROG} {args.command}", code, outcomes=outcomes, data=data)

@@ -38,7 +38,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         type=Path,
         help="chart directory (default: the first chart under the service dir)",
     )
-    p.add_argument("--envs", default=",".join(ENVIRONMENTS), help="comma list of environments")
+    p.add_argument(
+        "--env", action="append", choices=ENVIRONMENTS, dest="env",
+        help="an environment to install (repeatable; default: all)",
+    )  # fmt: skip
+    # `--envs dev,qa`, the first spelling: still read (`--env` is every command's word)
+    p.add_argument("--envs", default=",".join(ENVIRONMENTS), help=argparse.SUPPRESS)
     p.add_argument(
         "--kind-config", type=Path, help="kind cluster config (default: the packaged one)"
     )
@@ -81,7 +86,10 @@ def inputs_from_args(args: argparse.Namespace) -> KindInputs:
         if not charts:
             raise SystemExit(f"e2e-kind: no chart under {service_dir}; pass --chart PATH")
         chart = charts[0]
-    envs = tuple(e for e in args.envs.split(",") if e)
+    envs = tuple(getattr(args, "env", None) or (e for e in args.envs.split(",") if e))
+    if unknown := sorted(set(envs) - set(ENVIRONMENTS)):
+        raise SystemExit(f"e2e-kind: unknown environment(s) {', '.join(unknown)}; "
+                         f"choose from {', '.join(ENVIRONMENTS)}")  # fmt: skip
     helm_dir = service_dir / "deploy" / "helm"
     values = {env: value_layers(chart, helm_dir, env) for env in envs}
     secret_env: dict[str, tuple[str, str]] = {}
