@@ -10,8 +10,10 @@ must match exactly) and `check` alone after a rollback (the data moved on, but t
 schema must be one this code knows and the invariants must hold).
 
 The database comes from `--database-url` or DATABASE_URL (the service's own setting).
-Exit codes, for pipelines: 0 consistent, 1 findings (each printed), 2 usage or an
-unreadable manifest, 3 the database could not be reached.
+Exit codes, for pipelines (Slipway's one table, slipway_contract.ExitCode): 0 consistent,
+1 findings (each printed), 2 usage or an unreadable manifest, 3 not run (the database
+could not be reached). `check --json` prints Slipway's one JSON envelope on stdout, the
+verdict, findings and facts as its `data`.
 """
 
 from __future__ import annotations
@@ -28,11 +30,15 @@ from typing import Any
 
 import asyncpg
 from alembic.script import ScriptDirectory
+from slipway_contract.cli import parse_or_envelope, print_envelope
+from slipway_contract.exit_codes import ExitCode
 
 from orders_api.database import alembic_config
 from orders_api.invariants import INVARIANTS
 
-OK, FINDINGS, USAGE, UNREACHABLE = 0, 1, 2, 3
+OK, FINDINGS, USAGE = ExitCode.OK, ExitCode.FINDING, ExitCode.USAGE
+UNREACHABLE = ExitCode.NOT_RUN  # the check could not run: no database to check
+COMMAND = "python -m orders_api.consistency"
 VERSION_TABLE = "alembic_version"  # Alembic's bookkeeping: checked as the revision, not as data
 # Order-independent: rows are hashed one by one, then the sorted row hashes together, so
 # the checksum does not depend on physical row order (which a restore may change).
@@ -44,6 +50,10 @@ _TABLE_SUMMARY = (
 
 class UsageError(Exception):
     """Bad input (exit code 2)."""
+
+
+class UnreachableError(Exception):
+    """The database did not answer (exit code 3, not run)."""
 
 
 @dataclass
@@ -148,13 +158,12 @@ def _read_manifest(path: Path) -> dict[str, Any]:
     return manifest
 
 
-async def _run(args: argparse.Namespace) -> int:
+async def _run(args: argparse.Namespace) -> ExitCode:
     manifest = _read_manifest(args.manifest) if args.command == "check" and args.manifest else None
     try:
         conn = await asyncpg.connect(asyncpg_dsn(args.database_url), timeout=args.timeout)
     except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
-        print(f"consistency: cannot reach the database: {exc}", file=sys.stderr)
-        return UNREACHABLE
+        raise UnreachableError(f"cannot reach the database: {exc}") from None
     try:
         if args.command == "record":
             recorded = await snapshot(conn)
@@ -166,16 +175,17 @@ async def _run(args: argparse.Namespace) -> int:
         report = await check(conn, manifest)
     finally:
         await conn.close()
+    code = FINDINGS if report.findings else OK
     if args.json:
-        verdict_json = {"consistent": not report.findings, "findings": report.findings}
-        print(json.dumps({**verdict_json, **report.facts}))
+        found = {"consistent": not report.findings, "findings": report.findings}
+        print_envelope(f"{COMMAND} check", code, data={**found, **report.facts})
     else:
         for finding in report.findings:
             print(f"FINDING {finding}")
         verdict = "consistent" if not report.findings else f"{len(report.findings)} finding(s)"
         tables = len(report.facts["tables"])
         print(f"consistency: {verdict} ({tables} tables, {len(INVARIANTS)} invariants)")
-    return FINDINGS if report.findings else OK
+    return code
 
 
 def parser() -> argparse.ArgumentParser:
@@ -194,20 +204,25 @@ def parser() -> argparse.ArgumentParser:
     record.add_argument("--manifest", type=Path, required=True)
     checking = commands.add_parser("check", help="exit 0 when consistent, 1 on findings")
     checking.add_argument("--manifest", type=Path, help="compare with this recorded manifest")
-    checking.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    checking.add_argument(
+        "--json", action="store_true", help="Slipway's one JSON envelope on stdout"
+    )
     return cli
 
 
 def main(argv: list[str] | None = None) -> int:
     cli = parser()
-    args = cli.parse_args(argv)  # exits 2 on bad usage
-    if not args.database_url:
-        cli.error("no database: pass --database-url or set DATABASE_URL")
+    args = parse_or_envelope(cli.parse_args, argv, COMMAND)  # exits 2 on bad usage
     try:
-        return asyncio.run(_run(args))
-    except UsageError as exc:
+        if not args.database_url:
+            raise UsageError("no database: pass --database-url or set DATABASE_URL")
+        return int(asyncio.run(_run(args)))
+    except (UsageError, UnreachableError) as exc:
+        code = USAGE if isinstance(exc, UsageError) else UNREACHABLE
         print(f"consistency: {exc}", file=sys.stderr)
-        return USAGE
+        if getattr(args, "json", False):  # the envelope says why too
+            return print_envelope(f"{COMMAND} {args.command}", code, error=str(exc))
+        return int(code)
 
 
 if __name__ == "__main__":

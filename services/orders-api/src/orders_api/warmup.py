@@ -11,8 +11,9 @@ each with a request shape that runs the same code path (an unknown id still runs
 lookup). Exit codes: 0 every call answered below 500, 1 some did not (the new version
 is not ready: do not promote it), 2 usage.
 
-Uses the standard library only (urllib + a thread pool), so the service image can run
-it as a Job or a prePromotion step without an HTTP client dependency.
+Uses the standard library (urllib + a thread pool) and slipway_contract's exit codes
+only, so the service image can run it as a Job or a prePromotion step without an HTTP
+client dependency.
 """
 
 from __future__ import annotations
@@ -24,12 +25,14 @@ import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
+from slipway_contract.exit_codes import ExitCode
+
 HOT_ENDPOINTS: tuple[str, ...] = (
     "/items?limit=50",
     "/items/00000000-0000-0000-0000-000000000000",  # a 404 through the same lookup
     "/readyz",
 )
-OK, NOT_READY = 0, 1
+OK, NOT_READY = ExitCode.OK, ExitCode.FINDING  # Slipway's one exit-code table
 
 
 def call(url: str, timeout: float) -> int:
@@ -74,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"warmup: {path} answered {status}", file=sys.stderr)
     endpoints = len(HOT_ENDPOINTS)
     print(f"warmup: {calls - len(failed)}/{calls} calls ok, {endpoints} hot endpoints, {took:.2f}s")
-    return NOT_READY if failed else OK
+    return int(NOT_READY if failed else OK)
 
 
 if __name__ == "__main__":

@@ -128,7 +128,9 @@ def test_an_untouched_database_is_consistent(database: str, tmp_path: Path) -> N
     assert recorded["tables"]["items"]["rows"] == 3
     done = _tool("--database-url", database, "check", "--manifest", str(manifest), "--json")
     assert done.returncode == OK, done.stdout
-    report = json.loads(done.stdout)
+    envelope = json.loads(done.stdout)  # all of stdout: Slipway's one envelope
+    assert (envelope["schema"], envelope["result"]) == ("slipway-cli/1", "ok")
+    report = envelope["data"]
     assert report["consistent"] is True
     assert report["alembic"] == {"database": "0001", "code_head": "0001"}
     assert set(report["invariants"].values()) == {0}
@@ -188,3 +190,7 @@ def test_bad_input_and_an_unreachable_database_have_their_own_exit_codes(
     unreachable = tool("--database-url", closed, "--timeout", "2", "check")
     assert unreachable.returncode == UNREACHABLE
     assert "cannot reach the database" in unreachable.stderr
+    as_json = tool("--database-url", closed, "--timeout", "2", "check", "--json")
+    envelope = json.loads(as_json.stdout)  # the envelope says why, as for every Slipway command
+    assert (envelope["exit_code"], envelope["result"]) == (UNREACHABLE, "not run")
+    assert "cannot reach the database" in envelope["error"]
