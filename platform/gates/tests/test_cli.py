@@ -51,7 +51,7 @@ def test_load_names_what_is_wrong_with_the_slo_spec(
     assert main(args) == 1
     assert "has no `load:` block" in capsys.readouterr().out
     slo.write_text(slo.read_text().replace("0.999", "1.5"))
-    assert main(args) == 1
+    assert main(args) == 2  # an invalid spec is bad input (usage), as in slipway-obs
     assert "objective must be strictly between 0 and 1" in capsys.readouterr().out
 
 
@@ -123,3 +123,9 @@ def test_e2e_kind_takes_env_like_every_command(capsys: pytest.CaptureFixture[str
     envelope = json.loads(capsys.readouterr().out)
     assert envelope["result"] == "usage"
     assert "unknown environment(s) staging" in envelope["error"]
+
+
+def test_a_missing_root_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "nope"
+    assert main(["hadolint", "--root", str(missing), "--json"]) == 2
+    assert json.loads(capsys.readouterr().out)["error"] == f"--root {missing}: not a directory"

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from slipway_contract.runner import CommandError, run
 
-from slipway_delivery.errors import DeliveryError
+from slipway_delivery.errors import DeliveryError, UsageError
 
 # The image's interpreter: Debian 12 (glibc 2.36), CPython 3.11, x86_64. pip does
 # not expand `--platform manylinux_2_36` to older glibc tags, so every compatible
@@ -101,7 +101,7 @@ def build_wheelhouse(service_dir: Path, out: Path | None = None) -> Wheelhouse:
     """Write the wheelhouse for `service_dir` (default `service_dir/wheelhouse`)."""
     service_dir = service_dir.resolve()
     if not (service_dir / "pyproject.toml").is_file():
-        raise DeliveryError(f"--service-dir {service_dir}: no pyproject.toml there")
+        raise UsageError(f"--service-dir {service_dir}: no pyproject.toml there")
     root = (out or service_dir / "wheelhouse").resolve()
     if root.exists():
         shutil.rmtree(root)

@@ -82,6 +82,8 @@ def _run(args: argparse.Namespace) -> int:
         print(f"wrote {path}: review it (`detect-secrets audit {path}`) before committing")
         return ExitCode.OK
     args.root = args.root.resolve()
+    if not args.root.is_dir():
+        raise SystemExit(f"--root {args.root}: not a directory")
     return exit_code(gate.run(args, None if command == "security" else (command,)))
 
 

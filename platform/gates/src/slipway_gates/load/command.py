@@ -66,9 +66,9 @@ def run(args: argparse.Namespace) -> int:
     slo_path: Path = args.slo or service_dir / "slo.yaml"
     try:
         spec = load_spec(slo_path)
-    except SpecError as exc:
+    except SpecError as exc:  # an unreadable or invalid slo.yaml is bad input, as in slipway-obs
         print_result(CheckResult.failed(NAME, str(exc), []))
-        return ExitCode.FINDING
+        return ExitCode.USAGE
     if spec.load is None:
         print_result(
             CheckResult.failed(NAME, f"{slo_path} has no `load:` block (CONTRACTS.md)", [])
