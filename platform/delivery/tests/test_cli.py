@@ -157,6 +157,18 @@ def test_smoke_json_is_one_envelope_and_out_writes_the_report(
     assert "FAIL health /livez" in captured.err  # the person's lines moved to stderr
 
 
+def test_smoke_json_file_the_old_spelling_still_writes_the_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = tmp_path / "smoke.json"
+    assert smoke_cli.main(["--url", "http://127.0.0.1:9", "--window", "0",
+                           "--json", str(report)]) == 1  # fmt: skip
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["data"] == json.loads(report.read_text())
+    assert f"--json FILE is deprecated, use --out {report}" in captured.err
+    assert smoke_cli.main(["--url", "http://127.0.0.1:9", str(report)]) == 2  # no --json
+
+
 def test_smoke_usage_error_under_json_is_the_usage_envelope(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

@@ -42,7 +42,24 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=Path, metavar="FILE",
         help="also write the report here (the evidence of `slipway-gitops record`)",
     )  # fmt: skip
+    # `--json FILE`, the spelling before `--json` meant the envelope: FILE arrives here.
+    parser.add_argument("legacy_out", nargs="?", type=Path, help=argparse.SUPPRESS)
     return parser
+
+
+def _legacy_out(args: argparse.Namespace) -> None:
+    """CI files written before still say `--json smoke.json`: the file is written as with
+    `--out`, with a one-line warning (the envelope goes to stdout as for `--json`)."""
+    if args.legacy_out is None:
+        return
+    if not args.json or args.out:
+        raise UsageError(f"unexpected argument {str(args.legacy_out)!r}")
+    print(
+        f"{PROG}: warning: --json FILE is deprecated, use --out {args.legacy_out} "
+        "(--json alone prints the envelope on stdout)",
+        file=sys.stderr,
+    )
+    args.out = args.legacy_out
 
 
 def _outcomes(report: SmokeReport) -> list[Outcome]:
@@ -55,6 +72,7 @@ def _outcomes(report: SmokeReport) -> list[Outcome]:
 
 def _main(argv: Sequence[str] | None) -> int:
     args = parse_or_envelope(_parser().parse_args, argv, PROG)
+    _legacy_out(args)
     if not args.url.startswith(("http://", "https://")):
         raise UsageError(f"--url {args.url!r} must start with http:// or https://")
     with human_output_to_stderr(args.json):
