@@ -12,6 +12,7 @@ template`. Any difference from the contract fails, naming service, env, field.
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -171,3 +172,13 @@ def test_inventory_command_prints_a_table_per_environment() -> None:
         assert proc.stdout.count(service) >= len(ENVIRONMENTS)
     renders = len(SERVICES) * len(ENVIRONMENTS)
     assert f"environment contract: {renders} render(s), 0 difference(s)" in proc.stderr
+    # --json: the one envelope on stdout (CONTRACTS.md), the rows and differences as data
+    dev = subprocess.run(
+        [exe, "--tree", str(TREE.root), "inventory", "--env", "dev", "--check", "--json"],
+        capture_output=True, text=True, timeout=300, check=False, cwd=ROOT,
+    )  # fmt: skip
+    envelope = json.loads(dev.stdout)
+    assert (envelope["command"], envelope["result"]) == ("slipway-gitops inventory", "ok")
+    assert sorted(r["service"] for r in envelope["data"]["rows"]) == sorted(SERVICES)
+    assert {r["env"] for r in envelope["data"]["rows"]} == {"dev"}
+    assert envelope["data"]["differences"] == []
