@@ -1,4 +1,5 @@
-"""Run a service image as a throwaway container on an ephemeral localhost port."""
+"""Run a service image as a throwaway container on an ephemeral port of the daemon's host
+(127.0.0.1 for the local daemon; DOCKER_HOST's host for a remote one, e.g. GitLab's dind)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import httpx
-from slipway_contract import probes
+from slipway_contract import docker_host, probes
 
 from slipway_delivery.errors import DeliveryError
 from slipway_delivery.imagebuild import docker
@@ -54,7 +55,7 @@ def run_service(
 ) -> Iterator[RunningService]:
     """Start `image_ref` read-only as UID 10001 (as the chart does); always removed after."""
     name = f"{name_prefix}-{secrets.token_hex(4)}"
-    args = ["run", "-d", "--name", name, "-p", f"127.0.0.1::{CONTAINER_PORT}"]
+    args = ["run", "-d", "--name", name, "-p", docker_host.publish_flag(CONTAINER_PORT)]
     args += ["--read-only", "--tmpfs", "/tmp", "--user", "10001:10001"]  # noqa: S108 - container path
     for key, value in sorted((env or {}).items()):
         args += ["-e", f"{key}={value}"]
@@ -62,8 +63,8 @@ def run_service(
         args += ["-v", f"{host}:{target}:ro"]
     docker(*args, image_ref, what=f"start of {image_ref}")
     try:
-        port = docker("port", name, f"{CONTAINER_PORT}/tcp", what="docker port").splitlines()[0]
-        service = RunningService(name, f"http://127.0.0.1:{port.rsplit(':', 1)[1]}")
+        ports = docker("port", name, f"{CONTAINER_PORT}/tcp", what="docker port")
+        service = RunningService(name, docker_host.url_of(docker_host.host_port(ports)))
         try:
             wait_until_live(service.url)
         except DeliveryError as exc:

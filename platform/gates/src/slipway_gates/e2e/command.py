@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 
 # Consecutive `docker stop` rounds under keep-alive load (issue 13: a drop is rare).
 STOP_RUNS = 10
+# The executables the gate runs (it is NOT run without them). The generated CI pipelines
+# install each one in the jobs that run `nox -s e2e` (tests/template/test_ci_tools.py).
+REQUIRED_TOOLS = ("docker", "prometheus")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -61,7 +64,7 @@ def run_scenario(
     stack = Stack(service, image, extra_env=extra_env)
     stack.create_network()
     try:
-        with OTLPReceiver(stack.gateway()) as receiver:
+        with OTLPReceiver(stack.callback_address()) as receiver:
             stack.otlp_endpoint = receiver.endpoint
             stack.start()
             print(f"{service.name} up at {stack.url} (image {image}, OTLP -> {receiver.endpoint})")
@@ -98,7 +101,7 @@ def _worker_checks(
 
 def run(args: argparse.Namespace) -> int:
     service = ServiceInfo.from_dir(args.service_dir)
-    missing = [t for t in ("docker", "prometheus") if shutil.which(t) is None]
+    missing = [t for t in REQUIRED_TOOLS if shutil.which(t) is None]
     if missing:
         result = CheckResult.not_run(
             "e2e", f"{', '.join(missing)} not installed (scripts/provision.sh)"

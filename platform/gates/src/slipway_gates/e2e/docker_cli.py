@@ -10,6 +10,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from slipway_contract import docker_host
 from slipway_contract.runner import CommandError, run
 
 DOCKER = "docker"
@@ -36,13 +37,19 @@ def inspect(name: str) -> dict[str, Any]:
 
 
 def published_port(container: str, port: int) -> int:
-    """The 127.0.0.1 host port docker chose for a container port (`-p 127.0.0.1::PORT`)."""
+    """The host port docker chose for a container port (`-p ADDRESS::PORT`)."""
     out = docker("port", container, f"{port}/tcp")
-    for line in out.splitlines():
-        host, _, host_port = line.rpartition(":")
-        if host.startswith("127.0.0.1") or host == "0.0.0.0":  # noqa: S104 - parsing, not binding
-            return int(host_port)
-    raise DockerError(f"container {container} publishes no port for {port}/tcp: {out!r}")
+    try:
+        return docker_host.host_port(out)
+    except ValueError:
+        message = f"container {container} publishes no port for {port}/tcp: {out!r}"
+        raise DockerError(message) from None
+
+
+def published_url(container: str, port: int) -> str:
+    """The base URL of a container's published HTTP port, on the daemon's host
+    (127.0.0.1 for the local daemon, DOCKER_HOST's host for a remote one: dind)."""
+    return docker_host.url_of(published_port(container, port))
 
 
 def network_gateway(network: str) -> str:

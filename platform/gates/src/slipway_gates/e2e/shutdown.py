@@ -33,7 +33,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from slipway_gates.e2e.docker_cli import docker, inspect, logs, published_port
+from slipway_gates.e2e.docker_cli import docker, inspect, logs, published_url
 from slipway_gates.e2e.stack import Stack
 from slipway_gates.outcome import CheckResult
 
@@ -256,9 +256,7 @@ def check_docker_stop_runs(stack: Stack, path: str, runs: int = 10) -> CheckResu
     for number in range(1, runs + 1):
         if number > 1:  # the same container again: a fresh process, a new published port
             docker("start", stack.service_container)
-            stack.url = (
-                f"http://127.0.0.1:{published_port(stack.service_container, stack.service.port)}"
-            )
+            stack.url = published_url(stack.service_container, stack.service.port)
             stack.wait_ready(120)
         result = one_stop(stack, path)
         line = f"run {number}/{runs}: {result.summary()}"

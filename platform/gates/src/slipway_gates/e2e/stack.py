@@ -3,7 +3,8 @@
 Used by `slipway-gates e2e` and by `slipway-gates load` (when no --host is given).
 The dependencies come from the service's `.copier-answers.yml` (`database`,
 `queue`), as images built from the local base by scripts/provision.sh. Only the
-service's port is published, on 127.0.0.1 with a port docker picks.
+service's port is published, with a port docker picks: on 127.0.0.1, or on the
+daemon's host when DOCKER_HOST names a remote one (slipway_contract.docker_host).
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ from pathlib import Path
 
 import httpx
 import yaml
-from slipway_contract import env_vars
+from slipway_contract import docker_host, env_vars
 
 from slipway_gates.e2e.docker_cli import (
     DockerError,
     docker,
     network_gateway,
-    published_port,
+    published_url,
     remove,
 )
 
@@ -140,6 +141,18 @@ class Stack:
         """The host's address on the stack's network (where host-side receivers listen)."""
         return network_gateway(self.network)
 
+    def callback_address(self) -> str:
+        """Where the stack's containers reach a server of this process (the OTLP receiver).
+
+        The network's gateway when it is this machine's (the local daemon). A remote
+        daemon's (GitLab's docker:dind) gateway is on the daemon's host; its containers'
+        traffic leaves through that host, so they reach this machine at its address on
+        the route toward the daemon."""
+        gateway = self.gateway()
+        if docker_host.is_local_address(gateway):
+            return gateway
+        return docker_host.local_address_toward_daemon()
+
     def create_network(self) -> None:
         docker("network", "create", self.network)
 
@@ -190,7 +203,7 @@ class Stack:
             "--network",
             self.network,
             "-p",
-            f"127.0.0.1::{self.service.port}",
+            docker_host.publish_flag(self.service.port),
             "--stop-timeout",
             "30",
         ]
@@ -198,7 +211,7 @@ class Stack:
             args += ["-e", f"{key}={value}"]
         docker(*args, self.image)
         self.containers["service"] = name
-        self.url = f"http://127.0.0.1:{published_port(name, self.service.port)}"
+        self.url = published_url(name, self.service.port)
         self.wait_ready()
         return self
 

@@ -20,7 +20,7 @@ from slipway_chassis.testing import OTLPReceiver
 from slipway_contract import metrics as names
 from slipway_contract import probes
 
-from slipway_gates.e2e.docker_cli import DockerError, docker, inspect, published_port
+from slipway_gates.e2e.docker_cli import DockerError, docker, inspect, published_url
 from slipway_gates.e2e.prometheus import PrometheusServer
 from slipway_gates.e2e.scenario import _log_entries
 from slipway_gates.e2e.stack import Stack
@@ -289,7 +289,7 @@ def check_stop_while_flowing(stack: Stack) -> CheckResult:
         thread.join(timeout=30)
     exit_code = inspect(stack.service_container)["State"].get("ExitCode")
     docker("start", stack.service_container)
-    stack.url = f"http://127.0.0.1:{published_port(stack.service_container, stack.service.port)}"
+    stack.url = published_url(stack.service_container, stack.service.port)
     stack.wait_ready()
     accepted = set(publisher.accepted)
     wait_until(lambda: accepted <= set(processed_ids(stack.service_container)), timeout=90)
