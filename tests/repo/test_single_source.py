@@ -140,22 +140,6 @@ EXCEPTIONS = (
         "a generated service's noxfile runs in nox's interpreter (`uvx nox`), no contract there",
         "test_pin_template_noxfile_ci_policy",
     ),
-    # The chassis' settings keep their own copy until it reads slipway_contract.names
-    # (reported for platform/chassis; the module is being renamed to _settings.py).
-    Excepted(
-        "DNS-1123 rule",
-        "platform/chassis/src/slipway_chassis/*settings.py",
-        "the chassis' SERVICE_NAME pattern (a straggler: should import slipway_contract.names)",
-        "test_pin_chassis_name_rule_and_environments",
-        may_vanish=True,
-    ),
-    Excepted(
-        "environment list",
-        "platform/chassis/tests/test_settings.py",
-        "pydantic's message for the chassis' Environment enum, asserted as users read it",
-        "test_pin_chassis_name_rule_and_environments",
-        may_vanish=True,
-    ),
 )
 
 
@@ -442,28 +426,21 @@ def test_pin_template_noxfile_ci_policy(value: str | None) -> None:
     assert eval(code, {"os": fake_os}) is in_ci(environ)  # noqa: S307 - the repo's own file
 
 
-def test_pin_chassis_name_rule_and_environments() -> None:
-    """The chassis' Environment enum and SERVICE_NAME pattern equal the contract's
-    (read from its source: importing the chassis costs a second)."""
-    settings = next((ROOT / "platform/chassis/src/slipway_chassis").glob("*settings.py"))
+def test_pin_chassis_environments() -> None:
+    """The chassis' Environment enum is a literal class (mypy types no enum built from
+    a list; services type-check `Environment.PROD`): its members are the contract's
+    environments, in order (read from its source: importing the chassis costs a second)."""
+    settings = ROOT / "platform/chassis/src/slipway_chassis/_settings.py"
     tree = ast.parse(settings.read_text())
     enum = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Environment")
     values = tuple(ast.literal_eval(n.value) for n in enum.body if isinstance(n, ast.Assign))
     assert values == ENVIRONMENTS
-    patterns = re.findall(r'DNS1123_LABEL = r"([^"]+)"', settings.read_text())
-    assert patterns in ([], [DNS1123_LABEL]), patterns
-
-
-# Read by the chassis but missing from slipway_contract.env_vars.CHASSIS_ENV_VARS and
-# CONTRACTS.md (a straggler of the contract, reported with issue 18; pydantic reads
-# the OTLP exporter's own traces-specific variable). Remove it here once listed there.
-_NOT_IN_CONTRACT_YET = {"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"}
 
 
 def test_pin_chassis_settings_read_the_contract_env_vars() -> None:
     """ServiceSettings' fields are the variables it reads (pydantic: upper-cased field
     names), so they cannot import the names; they must equal CHASSIS_ENV_VARS."""
-    settings = next((ROOT / "platform/chassis/src/slipway_chassis").glob("*settings.py"))
+    settings = ROOT / "platform/chassis/src/slipway_chassis/_settings.py"
     tree = ast.parse(settings.read_text())
     service = next(
         n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "ServiceSettings"
@@ -473,7 +450,7 @@ def test_pin_chassis_settings_read_the_contract_env_vars() -> None:
         for n in service.body
         if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)
     }
-    assert fields == set(CHASSIS_ENV_VARS) | _NOT_IN_CONTRACT_YET
+    assert fields == set(CHASSIS_ENV_VARS)
 
 
 @pytest.mark.parametrize(

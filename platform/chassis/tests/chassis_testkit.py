@@ -15,35 +15,15 @@ from typing import Any
 
 import h11
 import httpx
+from slipway_contract.env_vars import CHASSIS_ENV_VARS
 
 HERE = Path(__file__).parent
 SAMPLE_SERVICE = HERE / "sample_service.py"
 PYTHON = sys.executable
 
-# Variables the chassis reads; cleared so the developer's shell cannot leak into tests.
-CHASSIS_VARS = (
-    "SERVICE_NAME",
-    "SERVICE_VERSION",
-    "APP_ENV",
-    "LOG_LEVEL",
-    "LOG_REDACT_KEYS",
-    "TRACING_ENABLED",
-    "OTEL_TRACES_SAMPLER_ARG",
-    "OTEL_EXPORTER_OTLP_ENDPOINT",
-    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
-    "METRICS_ENABLED",
-    "PROMETHEUS_MULTIPROC_DIR",
-    "FLAGS_FILE",
-    "HTTP_PORT",
-    "SHUTDOWN_GRACE_SECONDS",
-    "DOCS_ENABLED",
-    "MAX_REQUEST_BODY_BYTES",
-    "MAX_REQUEST_HEADER_BYTES",
-    "MAX_REQUEST_HEADERS",
-    "REQUEST_HEAD_TIMEOUT_SECONDS",
-    "KEEP_ALIVE_TIMEOUT_SECONDS",
-    "MAX_CONCURRENT_REQUESTS",
-)
+# Variables the chassis reads (the contract's list); cleared so the developer's
+# shell cannot leak into tests.
+CHASSIS_VARS = CHASSIS_ENV_VARS
 
 
 def free_port() -> int:

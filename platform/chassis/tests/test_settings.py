@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from pydantic import SecretStr
 from slipway_chassis import (
@@ -12,6 +14,7 @@ from slipway_chassis import (
     get_logger,
 )
 from slipway_chassis.testing import capture_logs
+from slipway_contract.environments import ENVIRONMENTS
 
 
 @pytest.mark.parametrize(
@@ -62,7 +65,7 @@ def test_missing_variables_are_named(chassis_env: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize(
     ("variable", "value", "expected"),
     [
-        ("APP_ENV", "production", "APP_ENV: Input should be 'dev', 'qa', 'stage' or 'prod'"),
+        ("APP_ENV", "production", "APP_ENV: Input should be "),  # which values: test below
         ("SERVICE_NAME", "Orders_API", "SERVICE_NAME: must be a DNS-1123 label"),
         ("HTTP_PORT", "70000", "HTTP_PORT: Input should be less than or equal to 65535"),
         ("OTEL_TRACES_SAMPLER_ARG", "1.5", "OTEL_TRACES_SAMPLER_ARG: Input should be less"),
@@ -80,6 +83,19 @@ def test_invalid_variable_names_variable_and_rule(
     (problem,) = info.value.problems
     assert problem.startswith(expected), problem
     assert repr(value) in problem  # says what it got
+
+
+def test_unknown_environment_lists_the_contract_environments(
+    chassis_env: pytest.MonkeyPatch,
+) -> None:
+    """The allowed values a user reads are the contract's environments, in promotion order."""
+    chassis_env.setenv("APP_ENV", "production")
+    with pytest.raises(SettingsError) as info:
+        ServiceSettings()
+    (problem,) = info.value.problems
+    expected, got = problem.split(" (got ")
+    assert tuple(re.findall(r"'([^']+)'", expected)) == ENVIRONMENTS, problem
+    assert got == "'production')"
 
 
 def test_redact_keys_are_a_comma_list(chassis_env: pytest.MonkeyPatch) -> None:

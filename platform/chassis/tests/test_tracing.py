@@ -68,6 +68,18 @@ def test_span_exported_with_attributes_and_same_trace_id_as_logs(
         assert entry["span_id"] == span.span_id
 
 
+def test_traces_only_endpoint_alone_turns_exporting_on(chassis_env: pytest.MonkeyPatch) -> None:
+    """OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (a full URL, the exporter's own variable) is
+    enough: a collector configured for traces only still receives the spans."""
+    with OTLPReceiver() as receiver:
+        chassis_env.setenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", f"{receiver.endpoint}/v1/traces")
+        app = _app(ServiceSettings())
+        with app_client(app) as client:
+            assert client.get("/items/7").status_code == 200
+        spans = receiver.wait_for_spans(1)
+    assert [s.name for s in spans] == ["GET /items/{item_id}"]
+
+
 def test_sampling_ratio_zero_exports_nothing_but_logs_keep_ids(
     chassis_env: pytest.MonkeyPatch,
 ) -> None:

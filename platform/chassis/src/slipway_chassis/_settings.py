@@ -5,10 +5,11 @@ Configuration flows one way: environment variables -> a validated, frozen
 ones in platform/CONTRACTS.md. Services subclass `ServiceSettings` to add their
 own fields (`database_url: SecretStr` reads `DATABASE_URL`).
 
-Per-profile defaults: `APP_ENV` (dev | qa | stage | prod) picks the defaults of
-`LOG_LEVEL`, `OTEL_TRACES_SAMPLER_ARG` and `DOCS_ENABLED` when those variables
-are not set. A missing or invalid variable raises `SettingsError`, whose
-message names every offending variable and what was expected.
+Per-profile defaults: `APP_ENV` (one of slipway_contract's `ENVIRONMENTS`) picks
+the defaults of `LOG_LEVEL`, `OTEL_TRACES_SAMPLER_ARG` and `DOCS_ENABLED` when
+those variables are not set. A missing or invalid variable raises
+`SettingsError`, whose message names every offending variable and what was
+expected.
 """
 
 from __future__ import annotations
@@ -19,14 +20,19 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from slipway_contract.names import DNS1123_LABEL, DNS1123_LABEL_HELP
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
 DEFAULT_REDACT_KEYS = ("authorization", "password", "token", "secret", "api_key", "cookie")
 
 
+# Written as a class, not built from slipway_contract.ENVIRONMENTS: mypy types only a
+# literal enum, and services type-check `settings.app_env is Environment.PROD`. Each
+# environment needs its profile below anyway. tests/repo/test_single_source.py
+# (test_pin_chassis_environments) holds the members, in order, to the contract's list.
 class Environment(StrEnum):
-    """Deployment environment profile (`APP_ENV`)."""
+    """Deployment environment profile (`APP_ENV`), the contract's environments in order."""
 
     DEV = "dev"
     QA = "qa"
@@ -42,14 +48,8 @@ PROFILE_DEFAULTS: dict[Environment, dict[str, Any]] = {
     Environment.PROD: {"log_level": "INFO", "otel_traces_sampler_arg": 0.1, "docs_enabled": False},
 }
 
-DNS1123_LABEL = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
-
-
 # Rewordings of pydantic messages that would otherwise show a bare regex.
-_FRIENDLY = {
-    "string_pattern_mismatch": "must be a DNS-1123 label: lowercase letters, digits and '-', "
-    "starting and ending with a letter or digit, at most 63 characters",
-}
+_FRIENDLY = {"string_pattern_mismatch": DNS1123_LABEL_HELP}
 
 
 class SettingsError(ValueError):
