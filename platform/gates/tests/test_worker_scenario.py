@@ -7,7 +7,6 @@ import json
 import re
 
 import pytest
-from slipway_gates.e2e import worker_scenario
 from slipway_gates.e2e.worker_scenario import (
     package_name,
     poison_publisher,
@@ -47,12 +46,3 @@ def test_processed_ids_reads_only_processed_lines(monkeypatch: pytest.MonkeyPatc
     ]
     monkeypatch.setattr("slipway_gates.e2e.scenario.logs", lambda _name: "\n".join(lines))
     assert processed_ids("svc") == {"a": ["t1", "t3"], "c": [""]}
-
-
-def test_wait_until_polls_until_done() -> None:
-    calls = iter([False, False, True])
-    assert worker_scenario.wait_until(lambda: next(calls), timeout=5, interval=0)
-
-
-def test_wait_until_gives_up() -> None:
-    assert not worker_scenario.wait_until(lambda: False, timeout=0.05, interval=0.01)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import httpx
 from slipway_contract import docker_host, probes
+from slipway_contract.waiting import WaitTimeoutError, wait_until
 
 from slipway_delivery.errors import DeliveryError
 from slipway_delivery.imagebuild import docker
@@ -29,20 +29,28 @@ class RunningService:
         return docker("logs", "--tail", "50", self.name, what="docker logs")
 
 
+def _livez(url: str) -> str:
+    """One look at /livez: "HTTP <status>", or the error's name when nothing answered."""
+    try:
+        return f"HTTP {httpx.get(f'{url}{probes.LIVEZ}', timeout=2.0).status_code}"
+    except httpx.HTTPError as exc:
+        return type(exc).__name__
+
+
 def wait_until_live(url: str, timeout: float = 60.0) -> None:
     """Poll /livez until it answers 200; DeliveryError after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    last = "no answer"
-    while time.monotonic() < deadline:
-        try:
-            response = httpx.get(f"{url}{probes.LIVEZ}", timeout=2.0)
-            if response.status_code == 200:
-                return
-            last = f"HTTP {response.status_code}"
-        except httpx.HTTPError as exc:
-            last = type(exc).__name__
-        time.sleep(0.3)
-    raise DeliveryError(f"{url}/livez did not answer 200 within {timeout:.0f}s (last: {last})")
+    try:
+        wait_until(
+            lambda: _livez(url),
+            what=f"{url}{probes.LIVEZ} answering 200",
+            until=lambda seen: seen == "HTTP 200",
+            timeout=timeout,
+            interval=0.3,
+        )
+    except WaitTimeoutError as exc:
+        raise DeliveryError(
+            f"{url}{probes.LIVEZ} did not answer 200 within {timeout:.0f}s (last: {exc.last})"
+        ) from None
 
 
 @contextlib.contextmanager

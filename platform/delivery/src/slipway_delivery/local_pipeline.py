@@ -15,13 +15,13 @@ import argparse
 import json
 import shutil
 import tempfile
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import httpx
 from slipway_contract import env_vars
 from slipway_contract.exit_codes import ExitCode
+from slipway_contract.waiting import poll
 
 from slipway_delivery.cli_support import run_cli
 from slipway_delivery.containers import RunningService, run_service
@@ -53,12 +53,9 @@ def _request(url: str, spec: str) -> int:
 
 
 def _wait_for(url: str, spec: str, wanted: Callable[[int], bool], timeout: float = 20.0) -> int:
-    deadline = time.monotonic() + timeout
-    status = _request(url, spec)
-    while not wanted(status) and time.monotonic() < deadline:
-        time.sleep(0.25)
-        status = _request(url, spec)
-    return status
+    """The status of `spec` once `wanted`, or the last one seen after `timeout` seconds
+    (the caller judges it)."""
+    return poll(lambda: _request(url, spec), until=wanted, timeout=timeout, interval=0.25).last
 
 
 def _flip_kill_switch(

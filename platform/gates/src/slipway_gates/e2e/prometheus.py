@@ -6,13 +6,13 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 import yaml
 from slipway_contract import probes
+from slipway_contract.waiting import poll
 
 
 def _free_port() -> int:
@@ -61,22 +61,24 @@ class PrometheusServer:
             stdout=subprocess.DEVNULL,
             stderr=(self._tmp / "prometheus.log").open("wb"),
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self._proc.poll() is not None:
-                break  # ours exited (e.g. the port was taken between pick and bind)
-            try:
-                if (
-                    httpx.get(f"{self.url}/-/ready", timeout=1).status_code == 200
-                    and self._is_ours()
-                ):
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.25)
+        started = poll(self._ready_or_exited, until=lambda seen: seen != "starting", timeout=30)
+        if started.last == "ready":
+            return self
         log = (self._tmp / "prometheus.log").read_text(errors="replace")[-1500:]
         self.__exit__()
         raise RuntimeError(f"prometheus did not become ready within 30 s:\n{log}")
+
+    def _ready_or_exited(self) -> str:
+        """ "ready" (ours answers), "exited" (ours died: e.g. the port was taken between
+        pick and bind) or "starting"."""
+        if self._proc is not None and self._proc.poll() is not None:
+            return "exited"
+        try:
+            if httpx.get(f"{self.url}/-/ready", timeout=1).status_code == 200 and self._is_ours():
+                return "ready"
+        except httpx.HTTPError:
+            pass
+        return "starting"
 
     def _is_ours(self) -> bool:
         """The ready answer came from our process, not another Prometheus on that port."""
@@ -91,12 +93,7 @@ class PrometheusServer:
 
     def wait_for(self, expr: str, timeout: float = 30) -> list[dict[str, Any]]:
         """Poll an instant query until it returns a series (empty list on timeout)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if result := self.query(expr):
-                return result
-            time.sleep(0.5)
-        return []
+        return poll(lambda: self.query(expr), timeout=timeout).last
 
     def __exit__(self, *_exc: object) -> None:
         if self._proc is not None:

@@ -16,6 +16,7 @@ import httpx
 from slipway_chassis.testing import OTLPReceiver
 from slipway_contract import metrics as names
 from slipway_contract import probes
+from slipway_contract.waiting import poll
 
 from slipway_gates.e2e.docker_cli import docker, logs
 from slipway_gates.e2e.prometheus import PrometheusServer
@@ -131,15 +132,14 @@ def _circuit_states(stack: Stack) -> dict[str, float]:
 
 def _drive_until(stack: Stack, path: str, done: Callable[[], bool], timeout: float) -> bool:
     """Send requests to `path` (the breaker only moves with traffic) until done() or timeout."""
-    deadline = time.monotonic() + timeout
     with httpx.Client(base_url=stack.url, timeout=5) as client:
-        while time.monotonic() < deadline:
+
+        def request_then_look() -> bool:
             with contextlib.suppress(httpx.HTTPError):
                 client.get(path)
-            if done():
-                return True
-            time.sleep(0.2)
-    return False
+            return done()
+
+        return poll(request_then_look, timeout=timeout, interval=0.2).reached
 
 
 def check_dependency_outage(stack: Stack, path: str) -> list[CheckResult]:

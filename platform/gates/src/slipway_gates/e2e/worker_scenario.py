@@ -12,13 +12,13 @@ import secrets
 import textwrap
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import httpx
 from slipway_chassis.testing import OTLPReceiver
 from slipway_contract import metrics as names
 from slipway_contract import probes
+from slipway_contract.waiting import poll
 
 from slipway_gates.e2e.docker_cli import DockerError, docker, inspect, published_url
 from slipway_gates.e2e.prometheus import PrometheusServer
@@ -78,15 +78,6 @@ def processed_ids(container: str) -> dict[str, list[str]]:
     return seen
 
 
-def wait_until(done: Callable[[], bool], timeout: float, interval: float = 0.5) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if done():
-            return True
-        time.sleep(interval)
-    return done()
-
-
 def _acked(prometheus: PrometheusServer, service: str) -> float:
     rows = prometheus.query(
         f'sum({names.QUEUE_MESSAGES_TOTAL}{{service="{service}",outcome="acked"}})'
@@ -141,7 +132,8 @@ def check_messages_consumed(
     wanted = set(sent.values())
     missing_spans = receiver.wait_for_traces(wanted, timeout=30)
     consumer_traces = {s.trace_id for s in receiver.spans if s.kind == SPAN_KIND_CONSUMER}
-    wait_until(lambda: set(sent) <= set(processed_ids(stack.service_container)), timeout=30)
+    # Judged below from the logs: waiting only gives slow consumers their time.
+    poll(lambda: set(sent) <= set(processed_ids(stack.service_container)), timeout=30)
     logged = processed_ids(stack.service_container)
     problems = [f"trace {t}: no span received" for t in sorted(missing_spans)]
     problems += [
@@ -210,21 +202,22 @@ def check_broker_outage(stack: Stack) -> CheckResult:
     kind = stack.service.dependencies[0]
     docker("stop", "-t", "5", stack.containers[kind])
     down_at = time.monotonic()
-    failed = wait_until(lambda: _ready(stack) == 503, timeout=60)
+    failed = poll(lambda: _ready(stack) == 503, timeout=60).reached
     noticed = time.monotonic() - down_at
     body = httpx.get(stack.url + probes.READYZ, timeout=5).text[:300] if failed else ""
     docker("start", stack.containers[kind])
     stack.wait_dependency(kind)
     up_at = time.monotonic()
-    back = wait_until(lambda: _ready(stack) == 200, timeout=120)
+    back = poll(lambda: _ready(stack) == 200, timeout=120).reached
     recovered = time.monotonic() - up_at
     flows = False
     if back:
         order_id = f"e2e-after-outage-{secrets.token_hex(4)}"
         with httpx.Client(base_url=stack.url, timeout=10) as client:
             accepted = client.post("/messages", json=order(order_id)).status_code == 202
-        flows = accepted and wait_until(
-            lambda: order_id in processed_ids(stack.service_container), timeout=60
+        flows = (
+            accepted
+            and poll(lambda: order_id in processed_ids(stack.service_container), timeout=60).reached
         )
     if failed and back and flows:
         return CheckResult.passed(
@@ -292,7 +285,7 @@ def check_stop_while_flowing(stack: Stack) -> CheckResult:
     stack.url = published_url(stack.service_container, stack.service.port)
     stack.wait_ready()
     accepted = set(publisher.accepted)
-    wait_until(lambda: accepted <= set(processed_ids(stack.service_container)), timeout=90)
+    poll(lambda: accepted <= set(processed_ids(stack.service_container)), timeout=90)
     lost = accepted - set(processed_ids(stack.service_container))
     findings = []
     if exit_code != 0:
