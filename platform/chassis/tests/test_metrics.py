@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 from chassis_testkit import PYTHON, SAMPLE_SERVICE, free_port, subprocess_env
-from prometheus_client import Gauge
+from prometheus_client import Counter, Gauge, Histogram
 from slipway_chassis import ServiceSettings, _metrics, create_app
 from slipway_chassis.testing import (
     OTLPReceiver,
@@ -18,6 +18,7 @@ from slipway_chassis.testing import (
     metric_value,
     parse_metrics,
 )
+from slipway_contract import metrics
 from slipway_contract.metrics import GAUGE_MULTIPROCESS_MODES
 
 
@@ -169,3 +170,18 @@ def test_every_gauge_is_declared_with_the_contract_multiprocess_mode() -> None:
         if isinstance(gauge, Gauge)
     }
     assert declared == GAUGE_MULTIPROCESS_MODES
+
+
+def test_every_metric_is_named_and_labelled_as_the_contract_says() -> None:
+    """Rules and dashboards query slipway_contract's names: a chassis metric or label
+    outside them would be a series nothing reads."""
+    declared = {
+        # prometheus-client keeps the name and the label names private.
+        metric._name: metric._labelnames
+        for metric in vars(_metrics).values()
+        if isinstance(metric, Counter | Gauge | Histogram)
+    }
+    assert {metrics.family(n) for n in metrics.METRIC_NAMES} == set(declared)
+    contract_labels = {v for k, v in vars(metrics).items() if k.startswith("LABEL_")}
+    for name, labels in declared.items():
+        assert set(labels) <= contract_labels, (name, set(labels) - contract_labels)

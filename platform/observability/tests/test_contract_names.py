@@ -20,9 +20,6 @@ from slipway_observability.slo import load_spec
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 CONTRACT_LABELS = {v for k, v in vars(metrics).items() if k.startswith("LABEL_")}
 OWN_LABELS = {"slo"}  # the recording rules' own label (slipway_observability.rules)
-# service_build_info{service,version,environment}: its `version` (and `environment`)
-# label is not in slipway_contract.metrics yet (reported with issue 18).
-NOT_IN_CONTRACT_YET = {"version"}
 _SUFFIXES = ("_bucket", "_count", "_sum")
 
 
@@ -57,7 +54,7 @@ def test_queries_use_only_contract_names(spec_file: Path) -> None:
             labels |= {name.strip() for name in grouping.split(",") if name.strip()}
         # A series name before its selector; `slo:...` names are the recording rules'.
         series |= set(re.findall(r"(?<![\w:])([a-z_][a-z0-9_]*)\s*\{", expr))
-    allowed = CONTRACT_LABELS | OWN_LABELS | NOT_IN_CONTRACT_YET
+    allowed = CONTRACT_LABELS | OWN_LABELS
     assert labels, "no label found: the expression parsing rotted"
     assert labels <= allowed, f"labels the contract does not name: {labels - allowed}"
     stems = {next((s.removesuffix(x) for x in _SUFFIXES if s.endswith(x)), s) for s in series}

@@ -1,9 +1,10 @@
 """Prometheus metrics (prometheus-client): HTTP RED, dependencies, breakers, build info.
 
-Names and buckets come from slipway_contract.metrics (platform/CONTRACTS.md). The duration
-histograms use `DURATION_BUCKETS`, chosen so every SLO latency threshold Slipway
-accepts (`threshold_seconds` in slo.yaml) sits on a bucket boundary: a latency
-SLI is then an exact ratio of two bucket counters, never an interpolation.
+Metric names, label names and buckets come from slipway_contract.metrics
+(platform/CONTRACTS.md). The duration histograms use `DURATION_BUCKETS`, chosen
+so every SLO latency threshold Slipway accepts (`threshold_seconds` in slo.yaml)
+sits on a bucket boundary: a latency SLI is then an exact ratio of two bucket
+counters, never an interpolation.
 
 Multiprocess mode: when `PROMETHEUS_MULTIPROC_DIR` is set *before this module
 is imported* (prometheus-client picks its value class at import), every worker
@@ -28,12 +29,13 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
+from slipway_contract import env_vars
 from slipway_contract import metrics as names  # the names and buckets, written once
 
 DURATION_BUCKETS: list[float] = list(names.DURATION_BUCKETS)
 
 METRICS_CONTENT_TYPE = CONTENT_TYPE_LATEST
-MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+MULTIPROC_ENV = env_vars.PROMETHEUS_MULTIPROC_DIR
 
 # Label value for requests that matched no route: the raw path would explode cardinality.
 UNMATCHED_ROUTE = "<unmatched>"
@@ -41,12 +43,12 @@ UNMATCHED_ROUTE = "<unmatched>"
 HTTP_REQUESTS = Counter(
     names.family(names.HTTP_REQUESTS_TOTAL),
     "HTTP requests handled, by method, route template and status class.",
-    ["method", "route", "status_class"],
+    [names.LABEL_METHOD, names.LABEL_ROUTE, names.LABEL_STATUS_CLASS],
 )
 HTTP_DURATION = Histogram(
     names.HTTP_REQUEST_DURATION_SECONDS,
     "HTTP request duration in seconds, by method and route template.",
-    ["method", "route"],
+    [names.LABEL_METHOD, names.LABEL_ROUTE],
     buckets=DURATION_BUCKETS,
 )
 HTTP_IN_FLIGHT = Gauge(
@@ -57,47 +59,47 @@ HTTP_IN_FLIGHT = Gauge(
 DEPENDENCY_REQUESTS = Counter(
     names.family(names.DEPENDENCY_REQUESTS_TOTAL),
     "Outbound calls to a dependency, by outcome (success, error, timeout, circuit_open).",
-    ["dependency", "outcome"],
+    [names.LABEL_DEPENDENCY, names.LABEL_OUTCOME],
 )
 DEPENDENCY_DURATION = Histogram(
     names.DEPENDENCY_REQUEST_DURATION_SECONDS,
     "Outbound call duration in seconds, by dependency.",
-    ["dependency"],
+    [names.LABEL_DEPENDENCY],
     buckets=DURATION_BUCKETS,
 )
 CIRCUIT_BREAKER_STATE = Gauge(
     names.CIRCUIT_BREAKER_STATE,
     "Circuit breaker state per dependency: 0 closed, 1 half-open, 2 open.",
-    ["dependency"],
+    [names.LABEL_DEPENDENCY],
     multiprocess_mode=names.GAUGE_MULTIPROCESS_MODES[names.CIRCUIT_BREAKER_STATE],
 )
 BUILD_INFO = Gauge(
     names.SERVICE_BUILD_INFO,
     "Always 1; labels say which service, version and environment is running.",
-    ["service", "version", "environment"],
+    [names.LABEL_SERVICE, names.LABEL_VERSION, names.LABEL_ENVIRONMENT],
     multiprocess_mode=names.GAUGE_MULTIPROCESS_MODES[names.SERVICE_BUILD_INFO],
 )
 QUEUE_MESSAGES = Counter(
     names.family(names.QUEUE_MESSAGES_TOTAL),
     "Queue messages processed by a worker, by outcome (acked, retried, dead_lettered).",
-    ["queue", "outcome"],
+    [names.LABEL_QUEUE, names.LABEL_OUTCOME],
 )
 QUEUE_PROCESSING = Histogram(
     names.QUEUE_MESSAGE_PROCESSING_SECONDS,
     "Time a worker spent processing one message, in seconds.",
-    ["queue"],
+    [names.LABEL_QUEUE],
     buckets=DURATION_BUCKETS,
 )
 QUEUE_OLDEST_AGE = Gauge(
     names.QUEUE_OLDEST_MESSAGE_AGE_SECONDS,
     "Age of the oldest message waiting in the queue, in seconds.",
-    ["queue"],
+    [names.LABEL_QUEUE],
     multiprocess_mode=names.GAUGE_MULTIPROCESS_MODES[names.QUEUE_OLDEST_MESSAGE_AGE_SECONDS],
 )
 QUEUE_DEPTH = Gauge(
     names.QUEUE_DEPTH,
     "Messages waiting in the queue.",
-    ["queue"],
+    [names.LABEL_QUEUE],
     multiprocess_mode=names.GAUGE_MULTIPROCESS_MODES[names.QUEUE_DEPTH],
 )
 

@@ -61,7 +61,7 @@ GAUGE_MULTIPROCESS_MODES: dict[str, GaugeMode] = {
 }
 
 # Label names. `service` is added by Prometheus (the Kubernetes Service name);
-# SLO rules select on it.
+# SLO rules select on it (service_build_info also carries it, set by the chassis).
 LABEL_METHOD = "method"
 LABEL_ROUTE = "route"
 LABEL_STATUS_CLASS = "status_class"
@@ -70,6 +70,9 @@ LABEL_OUTCOME = "outcome"
 LABEL_QUEUE = "queue"
 LABEL_SERVICE = "service"
 LABEL_LE = "le"
+# service_build_info{service, version, environment}: what is running where.
+LABEL_VERSION = "version"
+LABEL_ENVIRONMENT = "environment"
 
 
 def family(name: str) -> str:
