@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from slipway_contract import waiting
 from slipway_contract.environments import ENVIRONMENTS
 from slipway_gates.kind import command
 from slipway_gates.kind.plan import KindInputs, Step, build_plan, default_kind_config
@@ -193,11 +194,24 @@ srv.serve_forever()
 """
 
 
+class _InstantClock:
+    """Stands in for `time` in slipway_contract.waiting: a sleep advances it at once."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
 def test_smoke_reads_the_forwarded_port_and_gets_each_path(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A stand-in for `kubectl port-forward` (same stdout line, a real HTTP server)."""
-    monkeypatch.setattr(command.time, "sleep", lambda _s: None)
+    monkeypatch.setattr(waiting, "time", _InstantClock())  # the 30 s of retries, at once
     step = Step(
         "smoke", (sys.executable, "-c", _FAKE_PORT_FORWARD), smoke_paths=("/livez", "/readyz")
     )

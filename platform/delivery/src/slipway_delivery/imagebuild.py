@@ -1,4 +1,9 @@
-"""Build a service image with BuildKit, tagged by version and git SHA.
+"""Build a service image with BuildKit: the one image build of the platform.
+
+`slipway-release` builds its release images here (tagged by version and git SHA)
+and the gates (`slipway-gates e2e`, `load`, `e2e-kind`, `security --build-image`)
+build `gates-<service>:e2e` through `build_from_lock`, so a gate tests the image
+a release would ship: the same Dockerfile, wheelhouse, base image and client.
 
 BuildKit only works here through Debian's 20.10 client (`/usr/bin/docker` with
 `DOCKER_BUILDKIT=1`; the 28.x client first in PATH has no buildx), so the
@@ -10,7 +15,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
@@ -19,6 +23,7 @@ from pathlib import Path
 from slipway_contract.runner import CommandError, run
 
 from slipway_delivery.errors import DeliveryError
+from slipway_delivery.wheelhouse import build_wheelhouse
 
 DEFAULT_BASE_IMAGE = "slipway/python-base:bookworm"
 
@@ -100,12 +105,21 @@ def build_image(
         for ref in refs:
             cmd += ["-t", ref]
         started = time.perf_counter()
-        done = subprocess.run(  # noqa: S603
-            [*cmd, str(context)], env=env, capture_output=True, text=True, check=False
-        )
+        try:
+            done = run([*cmd, str(context)], env=env, check=False)
+        except CommandError as exc:  # the client is missing (a wrong SLIPWAY_DOCKER_BUILD)
+            raise DeliveryError(f"docker build of {context}: {exc}") from exc
         seconds = time.perf_counter() - started
         if done.returncode != 0:
             raise DeliveryError(f"docker build of {context} failed:\n{done.stderr[-4000:]}")
         image_id = iidfile.read_text().strip()
     cached = len(set(re.findall(r"^(#\d+) CACHED$", done.stderr, flags=re.MULTILINE)))
     return BuiltImage(image_id, refs, seconds, image_size(image_id), cached)
+
+
+def build_from_lock(
+    service_dir: Path, repository: str, tags: list[str], *, base_image: str = DEFAULT_BASE_IMAGE
+) -> BuiltImage:
+    """The service's locked wheelhouse (what its Dockerfile installs from), then its image."""
+    build_wheelhouse(service_dir)
+    return build_image(service_dir.resolve(), repository, tags, base_image=base_image)

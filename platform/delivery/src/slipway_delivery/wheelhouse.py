@@ -51,8 +51,11 @@ def _run(args: list[str], cwd: Path, what: str) -> str:
     try:
         return run(args, cwd=cwd).stdout
     except CommandError as exc:
+        # pip's per-index "WARNING: Location ... is ignored" lines would bury the error.
+        lines = (exc.output + exc.stderr).splitlines()
+        detail = "\n".join(ln for ln in lines if not ln.startswith("WARNING:"))[-3000:]
         raise DeliveryError(
-            f"{what} failed (exit {exc.returncode}): {' '.join(args)}\n{exc.stderr}"
+            f"{what} failed (exit {exc.returncode}): {' '.join(args)}\n{detail}"
         ) from None
 
 

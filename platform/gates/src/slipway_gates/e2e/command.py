@@ -12,8 +12,9 @@ import httpx
 from slipway_contract import env_vars
 
 from slipway_gates.e2e.docker_cli import DockerError
+from slipway_gates.e2e.image import build_gates_image
 from slipway_gates.e2e.prometheus import PrometheusServer
-from slipway_gates.e2e.stack import ServiceInfo, Stack, build_image
+from slipway_gates.e2e.stack import ServiceInfo, Stack
 from slipway_gates.load.command import default_paths
 from slipway_gates.outcome import CheckResult, apply_known_gaps, exit_code, print_result
 
@@ -109,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
         print_result(result)
         return exit_code([result])
     try:
-        image = args.image or build_image(args.service_dir, f"gates-{service.name}:e2e")
+        image = args.image or build_gates_image(args.service_dir, service.name)
         gaps = {}
         for entry in args.known_gap:
             key, sep, reason = entry.partition("=")

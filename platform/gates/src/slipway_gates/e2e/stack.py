@@ -9,17 +9,16 @@ daemon's host when DOCKER_HOST names a remote one (slipway_contract.docker_host)
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import httpx
 import yaml
-from slipway_contract import docker_host, env_vars
+from slipway_contract import docker_host, env_vars, probes
+from slipway_contract.runner import run
+from slipway_contract.waiting import poll
 
 from slipway_gates.e2e.docker_cli import (
     DockerError,
@@ -95,26 +94,12 @@ class ServiceInfo:
         )
 
 
-def build_image(service_dir: Path, tag: str) -> str:
-    """Wheelhouse (slipway-release) then BuildKit build of the service's Dockerfile."""
-    service_dir = service_dir.resolve()
-    if not (service_dir / "Dockerfile").is_file():
-        raise DockerError(f"{service_dir}/Dockerfile does not exist: nothing to build")
-    steps = []
-    if shutil.which("slipway-release"):  # the locked wheelhouse the Dockerfile installs from
-        steps.append(["slipway-release", "wheelhouse", "--service-dir", str(service_dir)])
-    # BuildKit works only through Debian's docker client on these machines.
-    client = "/usr/bin/docker" if Path("/usr/bin/docker").exists() else "docker"
-    steps.append([client, "build", "-q", "-t", tag, str(service_dir)])
-    env = {**os.environ, "DOCKER_BUILDKIT": "1"}
-    for cmd in steps:
-        proc = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
-        if proc.returncode != 0:
-            # pip's per-index "Location ... is ignored" warnings would bury the error.
-            lines = (proc.stdout + proc.stderr).splitlines()
-            output = "\n".join(ln for ln in lines if not ln.startswith("WARNING:"))[-3000:]
-            raise DockerError(f"building {tag}: {' '.join(cmd)} failed:\n{output}")
-    return tag
+class _Readiness(NamedTuple):
+    """One look at the service: what /readyz answered, and whether it is still running."""
+
+    answer: str
+    ready: bool = False
+    exited: bool = False
 
 
 @dataclass
@@ -216,38 +201,41 @@ class Stack:
         return self
 
     def wait_dependency(self, kind: str, timeout: float = 90) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            probe = subprocess.run(
-                ["docker", "exec", self.containers[kind], *DEPENDENCIES[kind].probe],
-                capture_output=True,
-                check=False,
+        """Run the dependency's own readiness probe in its container until it succeeds."""
+        probe = ["docker", "exec", self.containers[kind], *DEPENDENCIES[kind].probe]
+        polled = poll(
+            lambda: run(probe, check=False),
+            until=lambda done: done.returncode == 0,
+            timeout=timeout,
+        )
+        if not polled.reached:
+            said = (polled.last.stdout + polled.last.stderr).strip()[-300:]
+            raise DockerError(
+                f"dependency {kind} did not become ready within {timeout}s "
+                f"(last probe: exit {polled.last.returncode}: {said})"
             )
-            if probe.returncode == 0:
-                return
-            time.sleep(0.5)
-        raise DockerError(f"dependency {kind} did not become ready within {timeout}s")
+
+    def _readiness(self) -> _Readiness:
+        try:
+            resp = httpx.get(f"{self.url}{probes.READYZ}", timeout=2)
+            if resp.status_code == 200:
+                return _Readiness("200", ready=True)
+            answer = f"{resp.status_code} {resp.text[:300]}"
+        except httpx.HTTPError as exc:
+            answer = repr(exc)
+        state = docker("inspect", "-f", "{{.State.Status}}", self.service_container, check=False)
+        return _Readiness(answer, exited=state == "exited")
 
     def wait_ready(self, timeout: float = 90) -> None:
-        """Poll /readyz until 200; on timeout, raise with the container's last log lines."""
-        deadline = time.monotonic() + timeout
-        last = "no answer"
-        while time.monotonic() < deadline:
-            try:
-                resp = httpx.get(f"{self.url}/readyz", timeout=2)
-                if resp.status_code == 200:
-                    return
-                last = f"{resp.status_code} {resp.text[:300]}"
-            except httpx.HTTPError as exc:
-                last = repr(exc)
-            state = docker(
-                "inspect", "-f", "{{.State.Status}}", self.service_container, check=False
-            )
-            if state == "exited":
-                break
-            time.sleep(0.5)
+        """Poll /readyz until 200; when the container exited or on timeout, raise with
+        its last log lines."""
+        last = poll(
+            self._readiness, until=lambda seen: seen.ready or seen.exited, timeout=timeout
+        ).last
+        if last.ready:
+            return
         tail = docker("logs", "--tail", "30", self.service_container, check=False)
-        raise DockerError(f"{self.service.name} not ready ({last}); last logs:\n{tail}")
+        raise DockerError(f"{self.service.name} not ready ({last.answer}); last logs:\n{tail}")
 
     def stop(self) -> None:
         remove(*self.containers.values())

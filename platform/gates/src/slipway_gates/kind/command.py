@@ -14,15 +14,17 @@ import re
 import shutil
 import subprocess
 import sys
-import time
+from functools import partial
 from pathlib import Path
 
 import httpx
 import yaml
 from slipway_contract.environments import ENVIRONMENTS
 from slipway_contract.exit_codes import ExitCode
+from slipway_contract.waiting import poll
 
-from slipway_gates.e2e.stack import ServiceInfo, build_image
+from slipway_gates.e2e.image import build_gates_image, gates_image_ref
+from slipway_gates.e2e.stack import ServiceInfo
 from slipway_gates.kind.plan import KindInputs, Step, build_plan, default_kind_config
 from slipway_gates.security.helm_render import find_charts, value_layers
 
@@ -103,11 +105,24 @@ def inputs_from_args(args: argparse.Namespace) -> KindInputs:
         dependencies=ServiceInfo.from_dir(service_dir).dependencies,
         secret_env=secret_env,
         service=service,
-        image=args.image or f"gates-{service}:e2e",
+        image=args.image or gates_image_ref(service),
         chart=chart,
         values_for_env=values,
         kind_config=args.kind_config or default_kind_config(),
     )
+
+
+def _answer(url: str) -> str:
+    """One GET through the port-forward: "200", "<status>: <body>", or the error."""
+    try:
+        resp = httpx.get(url, timeout=5)
+    except httpx.HTTPError as exc:  # the forward may need a moment
+        return repr(exc)
+    return "200" if resp.status_code == 200 else f"{resp.status_code}: {resp.text[:200]}"
+
+
+def _is_200(answer: str) -> bool:
+    return answer == "200"
 
 
 def _smoke(step: Step) -> None:
@@ -122,18 +137,11 @@ def _smoke(step: Step) -> None:
                 raise RuntimeError(f"port-forward did not report a port: {line!r}")
             base = f"http://127.0.0.1:{match.group(1)}"
             for path in step.smoke_paths:
-                last = "no answer"
-                for _ in range(30):
-                    try:
-                        resp = httpx.get(base + path, timeout=5)
-                        if resp.status_code == 200:
-                            break
-                        last = f"{resp.status_code}: {resp.text[:200]}"
-                    except httpx.HTTPError as exc:  # the forward may need a moment
-                        last = repr(exc)
-                    time.sleep(1)
-                else:
-                    raise RuntimeError(f"{path} never answered 200 in 30 s (last: {last})")
+                answered = poll(
+                    partial(_answer, base + path), until=_is_200, timeout=30, interval=1
+                )
+                if not answered.reached:
+                    raise RuntimeError(f"{path} never answered 200 in 30 s (last: {answered.last})")
                 print(f"    {path}: 200", flush=True)
         finally:
             proc.terminate()
@@ -177,7 +185,7 @@ def run(args: argparse.Namespace) -> int:
         )
         return ExitCode.OK
     if not args.image:
-        build_image(args.service_dir, f"gates-{_service_name(args.service_dir, args.service)}:e2e")
+        build_gates_image(args.service_dir, _service_name(args.service_dir, args.service))
     execute(steps)
     print("e2e-kind: every environment installed, rolled out and answered its smoke test")
     return ExitCode.OK

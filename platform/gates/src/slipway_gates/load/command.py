@@ -14,7 +14,8 @@ from slipway_contract.exit_codes import ExitCode
 from slipway_observability.slo import SpecError, load_spec
 
 from slipway_gates.e2e.docker_cli import DockerError
-from slipway_gates.e2e.stack import ServiceInfo, Stack, build_image
+from slipway_gates.e2e.image import build_gates_image
+from slipway_gates.e2e.stack import ServiceInfo, Stack
 from slipway_gates.load.judge import NAME, StatsError, judge, read_final_stats
 from slipway_gates.load.runner import LoadPlan, run_locust
 from slipway_gates.outcome import CheckResult, exit_code, print_result
@@ -105,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
         if args.host:
             result = load_test(args.host)
         else:
-            image = args.image or build_image(service_dir, f"gates-{service.name}:e2e")
+            image = args.image or build_gates_image(service_dir, service.name)
             with Stack(service, image) as stack:
                 print(f"{service.name} is up at {stack.url} (image {image})")
                 result = load_test(stack.url)

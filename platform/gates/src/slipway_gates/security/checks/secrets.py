@@ -8,7 +8,8 @@ from pathlib import Path
 
 from slipway_contract.runner import CommandError
 
-from slipway_gates.e2e.stack import ServiceInfo, build_image
+from slipway_gates.e2e.image import build_gates_image
+from slipway_gates.e2e.stack import ServiceInfo
 from slipway_gates.outcome import CheckResult
 from slipway_gates.security import secrets_scan
 
@@ -42,7 +43,7 @@ def _built_images(service_dirs: list[Path]) -> tuple[list[str], list[CheckResult
     for service_dir in service_dirs:
         try:
             name = ServiceInfo.from_dir(service_dir).name
-            images.append(build_image(service_dir, f"gates-{name}:e2e"))
+            images.append(build_gates_image(service_dir, name))
         except CommandError as exc:
             failures.append(CheckResult.failed("image build", str(exc), []))
     return images, failures
