@@ -125,7 +125,9 @@ def test_e2e_kind_takes_env_like_every_command(capsys: pytest.CaptureFixture[str
     assert "unknown environment(s) staging" in envelope["error"]
 
 
-def test_a_missing_root_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_missing_root_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     missing = tmp_path / "nope"
     assert main(["hadolint", "--root", str(missing), "--json"]) == 2
     assert json.loads(capsys.readouterr().out)["error"] == f"--root {missing}: not a directory"
