@@ -100,7 +100,7 @@ def tcp_docker_host(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 
 def test_the_relay_is_a_remote_daemon_to_the_docker_cli(tcp_docker_host: str) -> None:
     done = subprocess.run(
-        ["docker", "version", "--format", "{{.Server.Version}}"],  # noqa: S607
+        ["docker", "version", "--format", "{{.Server.Version}}"],
         capture_output=True, text=True, check=False, timeout=60,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
@@ -110,6 +110,7 @@ def test_the_relay_is_a_remote_daemon_to_the_docker_cli(tcp_docker_host: str) ->
 def test_e2e_stack_reaches_its_service_at_the_daemons_host(
     tcp_docker_host: str, probe_image: str, tmp_path: Path
 ) -> None:
+    from slipway_gates.e2e import shutdown  # noqa: PLC0415
     from slipway_gates.e2e.stack import ServiceInfo, Stack  # noqa: PLC0415
 
     service = ServiceInfo(tmp_path, "ci-docker-host", port=8000, dependencies=())
@@ -121,6 +122,10 @@ def test_e2e_stack_reaches_its_service_at_the_daemons_host(
         # The daemon is this machine's: its network gateway is local, so the OTLP
         # receiver still listens there (a dind gateway is not: see the module docstring).
         assert stack.callback_address() == stack.gateway()
+        # ... and the docker-stop rounds' clients still talk to its bridge address.
+        host, port = shutdown.client_address(stack)
+        assert (host, port) != (RELAY_HOST, port)
+        assert httpx.get(f"http://{host}:{port}/livez", timeout=10).status_code == 200
     finally:
         stack.stop()
 

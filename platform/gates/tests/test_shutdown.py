@@ -6,10 +6,13 @@ The rounds themselves run in `nox -s e2e` against the real service image.
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
+from typing import cast
 
 import pytest
 from slipway_gates.e2e import shutdown
 from slipway_gates.e2e.shutdown import IDLE_CONNECTIONS, RunResult
+from slipway_gates.e2e.stack import Stack
 
 
 def _clean() -> RunResult:
@@ -95,3 +98,10 @@ def test_the_latest_shutdown_log_lines_are_read(monkeypatch: pytest.MonkeyPatch)
     drain, closed = shutdown._shutdown_log("gates-x-service")
     assert drain == 2.0
     assert closed == pytest.approx(1767225662.5)
+
+
+def test_under_a_remote_daemon_the_clients_use_the_published_port() -> None:
+    # GitLab's docker:dind: the stack network's gateway is on the daemon's host, not
+    # here, so its bridge addresses are unreachable; DOCKER_HOST's host is not.
+    remote = SimpleNamespace(gateway=lambda: "192.0.2.1", url="http://docker:32768")
+    assert shutdown.client_address(cast(Stack, remote)) == ("docker", 32768)

@@ -14,7 +14,8 @@ The clients model what reaches a pod in Kubernetes while it terminates:
 A request that was written and got no response (reset, EOF, timeout) or a 5xx
 is a failure. Clients talk to the container's address on the Docker bridge (a
 pod IP), not through docker-proxy's published port, whose own connection
-handling would hide what the service did.
+handling would hide what the service did (under a remote daemon, GitLab's dind,
+whose bridge is out of reach: its published port, see `client_address`).
 
 Why http.client and not httpx: the check needs exact control of one connection
 per client (never reconnect behind our back, see whether the server closed an
@@ -32,6 +33,9 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import urlsplit
+
+from slipway_contract import docker_host
 
 from slipway_gates.e2e.docker_cli import docker, inspect, logs, published_url
 from slipway_gates.e2e.stack import Stack
@@ -201,6 +205,23 @@ def _bridge_address(stack: Stack) -> str:
     return str(networks[stack.network]["IPAddress"])
 
 
+def client_address(stack: Stack) -> tuple[str, int]:
+    """Where the round's clients connect.
+
+    The container's bridge address (a pod IP) when this machine is on that bridge (the
+    local daemon): a published port goes through docker-proxy, whose own connection
+    handling would hide what the service did. A remote daemon's bridge (GitLab's
+    docker:dind) is not routable from here: its published port, which traffic from
+    another host reaches through the daemon's DNAT rule straight to the container
+    (docker-proxy serves only the daemon host's own loopback)."""
+    if docker_host.is_local_address(stack.gateway()):
+        return _bridge_address(stack), stack.service.port
+    published = urlsplit(stack.url)
+    if published.hostname is None or published.port is None:
+        raise ValueError(f"the stack's URL {stack.url!r} names no host and port")
+    return published.hostname, published.port
+
+
 def _shutdown_log(container: str) -> tuple[float | None, float | None]:
     """(drain_seconds, when the listener closed) from the chassis' latest shutdown log lines."""
     drain = closed = None
@@ -220,7 +241,7 @@ def _shutdown_log(container: str) -> tuple[float | None, float | None]:
 
 def one_stop(stack: Stack, path: str) -> RunResult:
     """Keep-alive load, `docker stop` mid-load, and what the clients saw."""
-    round_ = _Round(_bridge_address(stack), stack.service.port, path)
+    round_ = _Round(*client_address(stack), path)
     threads = [threading.Thread(target=round_.client, args=(None,)) for _ in range(BUSY_CLIENTS)]
     threads += [
         threading.Thread(target=round_.client, args=((0.05, 0.5),)) for _ in range(SLOW_CLIENTS)
