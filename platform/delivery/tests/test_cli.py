@@ -37,7 +37,19 @@ def test_bad_tag_exits_2_with_the_rule(repo: Path, capsys: pytest.CaptureFixture
     assert envelope["error"].startswith("tag 'v1.2' is not SemVer")
 
 
+def test_release_run_refuses_a_folder_without_a_project_before_writing_there(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "nope"
+    assert release_cli.main(["run", "--service-dir", str(missing), "--json"]) == 2
+    envelope = json.loads(capsys.readouterr().out)
+    assert (envelope["command"], envelope["result"]) == ("slipway-release run", "usage")
+    assert envelope["error"] == f"--service-dir {missing}: no pyproject.toml there"
+    assert not missing.exists()  # no reports/release folder made for a typo
+
+
 def test_release_refuses_a_bad_env_pair(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "svc"\n')
     run = ["run", "--service-dir", str(tmp_path)]
     assert release_cli.main([*run, "--container-env", "NOEQUALS"]) == 2
     assert "--container-env 'NOEQUALS' must look like KEY=VALUE" in capsys.readouterr().err

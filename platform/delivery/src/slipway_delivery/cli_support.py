@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from slipway_contract.cli import print_envelope, wants_json
 
@@ -27,8 +28,19 @@ def run_cli(
     except DeliveryError as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
         if envelope and wants_json(argv):
-            print_envelope(prog, exc.exit_code, error=str(exc))
+            print_envelope(exc.command or prog, exc.exit_code, error=str(exc))
         return int(exc.exit_code)
+
+
+@contextlib.contextmanager
+def naming_the_command(command: str) -> Iterator[None]:
+    """A DeliveryError raised inside names `command` (`slipway-gitops promote`) for the
+    error envelope, as the success envelope does."""
+    try:
+        yield
+    except DeliveryError as exc:
+        exc.command = command
+        raise
 
 
 def key_values(pairs: Sequence[str], flag: str) -> dict[str, str]:

@@ -9,6 +9,7 @@ class DeliveryError(Exception):
     """A failure with an actionable message; `exit_code` is what the CLI returns."""
 
     exit_code: ExitCode = ExitCode.FINDING
+    command: str | None = None  # `prog subcommand`, once known (cli_support.naming_the_command)
 
 
 class UsageError(DeliveryError):

@@ -19,7 +19,7 @@ from slipway_contract.exit_codes import ExitCode
 
 from slipway_delivery.applications import add_service
 from slipway_delivery.audited_commands import AUDITED_COMMANDS
-from slipway_delivery.cli_support import run_cli
+from slipway_delivery.cli_support import naming_the_command, run_cli
 from slipway_delivery.errors import UsageError
 from slipway_delivery.flags import export_flagd_json
 from slipway_delivery.gitops_tree import DEFAULT_TREE, ENVIRONMENTS, STAGES, GitopsTree
@@ -234,7 +234,7 @@ def _run(args: argparse.Namespace) -> tuple[ExitCode, Any]:
 
 def _main(argv: Sequence[str] | None) -> int:
     args = parse_or_envelope(_parser().parse_args, argv, PROG)
-    with human_output_to_stderr(args.json):
+    with naming_the_command(f"{PROG} {args.command}"), human_output_to_stderr(args.json):
         code, data = _run(args)
     if args.json:
         return print_envelope(f"{PROG} {args.command}", code, data=data)

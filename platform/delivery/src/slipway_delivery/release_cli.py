@@ -15,7 +15,7 @@ from typing import Any
 from slipway_contract.cli import human_output_to_stderr, parse_or_envelope, print_envelope
 from slipway_contract.exit_codes import ExitCode
 
-from slipway_delivery.cli_support import key_values, run_cli
+from slipway_delivery.cli_support import key_values, naming_the_command, run_cli
 from slipway_delivery.imagebuild import DEFAULT_BASE_IMAGE
 from slipway_delivery.release import (
     DEFAULT_REGISTRY,
@@ -24,7 +24,7 @@ from slipway_delivery.release import (
     run_release,
 )
 from slipway_delivery.versioning import version_of
-from slipway_delivery.wheelhouse import build_wheelhouse
+from slipway_delivery.wheelhouse import build_wheelhouse, require_project
 
 PROG = "slipway-release"
 
@@ -106,7 +106,7 @@ def _run(args: argparse.Namespace) -> tuple[ExitCode, dict[str, Any]]:
         w = build_wheelhouse(args.service_dir)
         print(f"wheelhouse {w.root}: {len(w.deps)} locked wheels, {len(w.local)} local wheels")
         return ExitCode.OK, {"root": str(w.root), "deps": len(w.deps), "local": len(w.local)}
-    service_dir: Path = args.service_dir.resolve()
+    service_dir = require_project(args.service_dir)  # before anything is written there
     routes = args.routes or configured_smoke_routes(service_dir)
     slo = args.slo or (service_dir / "slo.yaml" if (service_dir / "slo.yaml").is_file() else None)
     record = run_release(
@@ -133,7 +133,7 @@ def _run(args: argparse.Namespace) -> tuple[ExitCode, dict[str, Any]]:
 
 def _main(argv: Sequence[str] | None) -> int:
     args = parse_or_envelope(_parser().parse_args, argv, PROG)
-    with human_output_to_stderr(args.json):
+    with naming_the_command(f"{PROG} {args.command}"), human_output_to_stderr(args.json):
         code, data = _run(args)
     if args.json:
         return print_envelope(f"{PROG} {args.command}", code, data=data)

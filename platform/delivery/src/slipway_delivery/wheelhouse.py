@@ -100,11 +100,17 @@ def export_requirements(service_dir: Path) -> tuple[str, list[Path]]:
     return pinned, sorted(set(local))
 
 
-def build_wheelhouse(service_dir: Path, out: Path | None = None) -> Wheelhouse:
-    """Write the wheelhouse for `service_dir` (default `service_dir/wheelhouse`)."""
+def require_project(service_dir: Path) -> Path:
+    """`service_dir`, resolved, if it holds a pyproject.toml; a usage error otherwise."""
     service_dir = service_dir.resolve()
     if not (service_dir / "pyproject.toml").is_file():
         raise UsageError(f"--service-dir {service_dir}: no pyproject.toml there")
+    return service_dir
+
+
+def build_wheelhouse(service_dir: Path, out: Path | None = None) -> Wheelhouse:
+    """Write the wheelhouse for `service_dir` (default `service_dir/wheelhouse`)."""
+    service_dir = require_project(service_dir)
     root = (out or service_dir / "wheelhouse").resolve()
     if root.exists():
         shutil.rmtree(root)
