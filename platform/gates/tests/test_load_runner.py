@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from slipway_contract import probes
 from slipway_gates.load.judge import judge, read_final_stats
-from slipway_gates.load.runner import LoadPlan, run_locust
+from slipway_gates.load.runner import PATHS_ENV, LoadPlan, paths_from_env, run_locust
 from slipway_gates.outcome import Status
 from slipway_observability.slo import LoadBudget
 
@@ -72,3 +73,9 @@ def test_bad_load_parameters_are_named(kwargs: dict[str, Any], message: str) -> 
     params: dict[str, Any] = {"host": "http://127.0.0.1:1", **kwargs}
     with pytest.raises(ValueError, match=message):
         LoadPlan(**params)
+
+
+def test_the_default_locustfile_reads_the_plans_paths_or_the_liveness_probe() -> None:
+    # paths_from_env is what the default locustfile runs in locust's interpreter.
+    assert paths_from_env({PATHS_ENV: "/items, /livez,"}) == ["/items", "/livez"]
+    assert paths_from_env({}) == [probes.LIVEZ]

@@ -1,4 +1,4 @@
-"""The default locustfile: GET each path of SLIPWAY_LOAD_PATHS in turn (FastHttpUser).
+"""The default locustfile: GET each path `slipway-gates load` names in turn (FastHttpUser).
 
 Used when a service ships no `locustfile.py` of its own. FastHttpUser (geventhttpclient)
 drives ~3x the rate of HttpUser per core, which matters on 2 shared cores.
@@ -10,9 +10,11 @@ import os
 
 from locust import FastHttpUser, constant_throughput, task
 
-PATHS = [p.strip() for p in os.environ.get("SLIPWAY_LOAD_PATHS", "/livez").split(",") if p.strip()]
+from slipway_gates.load.runner import USER_RPS_ENV, paths_from_env
+
+PATHS = paths_from_env(os.environ)
 # Requests per second per simulated user; 0 = as fast as possible.
-RATE = float(os.environ.get("SLIPWAY_LOAD_USER_RPS", "10"))
+RATE = float(os.environ.get(USER_RPS_ENV, "10"))
 
 
 class ServiceUser(FastHttpUser):

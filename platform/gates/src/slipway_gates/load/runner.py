@@ -10,11 +10,16 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 from slipway_contract import probes
+
+# How run_locust hands the plan to the default locustfile (its own interpreter).
+PATHS_ENV = "SLIPWAY_LOAD_PATHS"  # comma-separated
+USER_RPS_ENV = "SLIPWAY_LOAD_USER_RPS"
 
 _DURATION = re.compile(r"^\d+[smh]?$|^(\d+h)?(\d+m)?(\d+s)?$")
 
@@ -54,6 +59,12 @@ class Reports:
         )
 
 
+def paths_from_env(environ: Mapping[str, str]) -> list[str]:
+    """The paths the default locustfile requests: PATHS_ENV, else the liveness probe
+    (a locustfile run by hand, without `slipway-gates load`)."""
+    return [p.strip() for p in environ.get(PATHS_ENV, probes.LIVEZ).split(",") if p.strip()]
+
+
 def default_locustfile() -> Path:
     return Path(str(resources.files("slipway_gates.load").joinpath("locustfile.py")))
 
@@ -70,8 +81,8 @@ def run_locust(plan: LoadPlan, reports_dir: Path) -> tuple[int, Reports]:
     )
     env = {
         **os.environ,
-        "SLIPWAY_LOAD_PATHS": ",".join(plan.paths),
-        "SLIPWAY_LOAD_USER_RPS": str(plan.user_rps),
+        PATHS_ENV: ",".join(plan.paths),
+        USER_RPS_ENV: str(plan.user_rps),
     }
     cmd = [
         sys.executable,
