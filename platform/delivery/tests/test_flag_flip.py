@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from delivery_helpers import FIXTURE_SERVICE
+from slipway_contract.waiting import poll
 from slipway_delivery import gitops_cli
 from slipway_delivery.containers import run_service
 from slipway_delivery.imagebuild import build_image, docker
@@ -28,14 +28,14 @@ def flags_dir() -> Iterator[Path]:
 
 
 def _wait_for_status(url: str, status: int, timeout: float = 15.0) -> int:
-    deadline = time.monotonic() + timeout
-    seen = -1
-    while time.monotonic() < deadline:
-        seen = httpx.get(url, timeout=5).status_code
-        if seen == status:
-            return seen
-        time.sleep(0.2)
-    return seen
+    """The status `url` answers once it is `status`, or the last one within `timeout` s."""
+    polled = poll(
+        lambda: httpx.get(url, timeout=5).status_code,
+        until=lambda seen: seen == status,
+        timeout=timeout,
+        interval=0.2,
+    )
+    return polled.last
 
 
 def test_kill_switch_flip_without_restart(tree: Path, flags_dir: Path) -> None:
