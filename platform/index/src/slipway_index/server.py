@@ -12,13 +12,13 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 from passlib.apache import HtpasswdFile
+from slipway_contract.waiting import poll
 
 HEALTH = "health"
 
@@ -94,14 +94,15 @@ class IndexServer:
         return proc
 
     def wait_ready(self, proc: subprocess.Popen[bytes] | None, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        """Until the health check answers; RuntimeError at once if `proc` exited."""
+
+        def answers_while_running() -> bool:
             if proc is not None and proc.poll() is not None:
                 raise RuntimeError(f"pypiserver exited with {proc.returncode}")
-            if self.answers():
-                return
-            time.sleep(0.2)
-        raise TimeoutError(f"{self.url}{HEALTH} did not answer within {timeout} s")
+            return self.answers()
+
+        if not poll(answers_while_running, timeout=timeout, interval=0.2).reached:
+            raise TimeoutError(f"{self.url}{HEALTH} did not answer within {timeout} s")
 
     def answers(self) -> bool:
         try:
