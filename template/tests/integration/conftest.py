@@ -2,8 +2,10 @@
 
 Images are the platform's test images built from the local Debian base
 (`slipway/postgres:15`, `slipway/rabbitmq:3`, `slipway/redis:7`): nothing is
-pulled. Ports are published on 127.0.0.1 only, at ephemeral ports; containers
-are named after the service and removed even when a test fails.
+pulled. Ports are published at ephemeral ports on 127.0.0.1 only, or, when
+DOCKER_HOST names a remote daemon (GitLab's docker:dind), on that daemon's host,
+where the tests reach them (slipway_contract.docker_host); containers are named
+after the service and removed even when a test fails.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from slipway_contract import docker_host
 from testcontainers.core.container import DockerContainer
 
 # No registry here: testcontainers must not try to pull its Ryuk reaper image.
@@ -80,13 +83,14 @@ def start_container() -> Iterator[Callable[..., tuple[DockerContainer, str, int]
         container = DockerContainer(IMAGES[kind]).with_name(
             f"{{ service_name }}-it-{kind}-{uuid.uuid4().hex[:8]}"
         )
-        # Loopback only; an ephemeral host port unless one is asked for (docker-py's
-        # ("address",) / ("address", port) binding forms).
-        binding = ("127.0.0.1",) if host_port is None else ("127.0.0.1", host_port)
+        # Loopback for the local daemon; an ephemeral host port unless one is asked
+        # for (docker-py's ("address",) / ("address", port) binding forms).
+        address = docker_host.publish_address()
+        binding = (address,) if host_port is None else (address, host_port)
         container.ports[f"{port}/tcp"] = binding  # type: ignore[assignment]
         container.start()
         started.append(container)
-        host, mapped = "127.0.0.1", int(container.get_exposed_port(port))
+        host, mapped = docker_host.published_host(), int(container.get_exposed_port(port))
         _wait_until(lambda: _port_open(host, mapped), f"{kind} port {port}")
         return container, host, mapped
 
