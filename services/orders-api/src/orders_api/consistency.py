@@ -12,8 +12,8 @@ schema must be one this code knows and the invariants must hold).
 The database comes from `--database-url` or DATABASE_URL (the service's own setting).
 Exit codes, for pipelines (Slipway's one table, slipway_contract.ExitCode): 0 consistent,
 1 findings (each printed), 2 usage or an unreadable manifest, 3 not run (the database
-could not be reached). `check --json` prints Slipway's one JSON envelope on stdout, the
-verdict, findings and facts as its `data`.
+could not be reached). `--json` prints Slipway's one JSON envelope on stdout: for `check`
+the verdict, findings and facts as its `data`, for `record` the manifest written.
 """
 
 from __future__ import annotations
@@ -170,7 +170,12 @@ async def _run(args: argparse.Namespace) -> ExitCode:
             args.manifest.write_text(json.dumps(recorded, indent=2, sort_keys=True) + "\n")
             counts = ", ".join(f"{t}={v['rows']}" for t, v in recorded["tables"].items())
             revision = recorded["alembic_revision"]
-            print(f"consistency: recorded {args.manifest} (revision {revision}; {counts})")
+            line = f"consistency: recorded {args.manifest} (revision {revision}; {counts})"
+            if args.json:
+                print(line, file=sys.stderr)
+                data = {"manifest": str(args.manifest), **recorded}
+                return ExitCode(print_envelope(f"{COMMAND} record", OK, data=data))
+            print(line)
             return OK
         report = await check(conn, manifest)
     finally:
@@ -202,6 +207,7 @@ def parser() -> argparse.ArgumentParser:
     commands = cli.add_subparsers(dest="command", required=True)
     record = commands.add_parser("record", help="write the manifest of the database as it is now")
     record.add_argument("--manifest", type=Path, required=True)
+    record.add_argument("--json", action="store_true", help="Slipway's one JSON envelope on stdout")
     checking = commands.add_parser("check", help="exit 0 when consistent, 1 on findings")
     checking.add_argument("--manifest", type=Path, help="compare with this recorded manifest")
     checking.add_argument(

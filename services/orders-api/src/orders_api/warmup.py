@@ -9,7 +9,8 @@ handshake), SQLAlchemy's statement compilation, first-use validation paths and l
 HOT_ENDPOINTS is where the API declares them: the GET routes most real traffic hits,
 each with a request shape that runs the same code path (an unknown id still runs the
 lookup). Exit codes: 0 every call answered below 500, 1 some did not (the new version
-is not ready: do not promote it), 2 usage.
+is not ready: do not promote it), 2 usage. `--json`: Slipway's one JSON envelope on
+stdout (calls, failures and seconds as its data).
 
 Uses the standard library (urllib + a thread pool) and slipway_contract's exit codes
 only, so the service image can run it as a Job or a prePromotion step without an HTTP
@@ -25,6 +26,7 @@ import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
+from slipway_contract.cli import human_output_to_stderr, parse_or_envelope, print_envelope
 from slipway_contract.exit_codes import ExitCode
 
 HOT_ENDPOINTS: tuple[str, ...] = (
@@ -66,18 +68,28 @@ def main(argv: list[str] | None = None) -> int:
         "--concurrency", type=int, default=8, help="calls in flight (>= the DB pool size)"
     )
     cli.add_argument("--timeout", type=float, default=5.0, help="per call, seconds")
-    args = cli.parse_args(argv)
+    cli.add_argument("--json", action="store_true", help="Slipway's one JSON envelope on stdout")
+    args = parse_or_envelope(cli.parse_args, argv, cli.prog)
     if not args.url.startswith(("http://", "https://")) or args.rounds < 1 or args.concurrency < 1:
-        cli.error("--url must be http(s)://..., --rounds and --concurrency at least 1")
-    started = time.monotonic()
-    failed = warm_up(args.url, args.rounds, args.concurrency, args.timeout)
-    took = time.monotonic() - started
-    calls = args.rounds * len(HOT_ENDPOINTS)
-    for path, status in sorted(set(failed)):
-        print(f"warmup: {path} answered {status}", file=sys.stderr)
-    endpoints = len(HOT_ENDPOINTS)
-    print(f"warmup: {calls - len(failed)}/{calls} calls ok, {endpoints} hot endpoints, {took:.2f}s")
-    return int(NOT_READY if failed else OK)
+        problem = "--url must be http(s)://..., --rounds and --concurrency at least 1"
+        if args.json:
+            print_envelope(cli.prog, ExitCode.USAGE, error=problem)
+        cli.error(problem)  # exits 2
+    with human_output_to_stderr(args.json):
+        started = time.monotonic()
+        failed = warm_up(args.url, args.rounds, args.concurrency, args.timeout)
+        took = time.monotonic() - started
+        calls = args.rounds * len(HOT_ENDPOINTS)
+        for path, status in sorted(set(failed)):
+            print(f"warmup: {path} answered {status}", file=sys.stderr)
+        ok, endpoints = calls - len(failed), len(HOT_ENDPOINTS)
+        print(f"warmup: {ok}/{calls} calls ok, {endpoints} hot endpoints, {took:.2f}s")
+    code = NOT_READY if failed else OK
+    if args.json:
+        data = {"calls": calls, "ok": ok, "seconds": round(took, 3),
+                "failed": [{"path": p, "status": s} for p, s in sorted(set(failed))]}  # fmt: skip
+        return print_envelope(cli.prog, code, data=data)
+    return int(code)
 
 
 if __name__ == "__main__":

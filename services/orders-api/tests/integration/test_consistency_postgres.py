@@ -114,8 +114,11 @@ def tool(capsys: pytest.CaptureFixture[str]) -> Callable[..., Ran]:
 
 def _recorded(tool: Callable[..., Ran], database: str, tmp_path: Path) -> Path:
     manifest = tmp_path / "manifest.json"
-    done = tool("--database-url", database, "record", "--manifest", str(manifest))
+    done = tool("--database-url", database, "record", "--manifest", str(manifest), "--json")
     assert done.returncode == OK, done.stderr
+    envelope = json.loads(done.stdout)  # --json: the manifest written is the data
+    assert envelope["data"]["manifest"] == str(manifest)
+    assert envelope["data"]["tables"] == json.loads(manifest.read_text())["tables"]
     return manifest
 
 

@@ -112,6 +112,10 @@ def test_warmup_calls_the_declared_hot_endpoints(
     closed = f"http://127.0.0.1:{_free_port()}"
     assert warmup.main(["--url", closed, "--rounds", "1", "--timeout", "2"]) == 1
     assert "/readyz answered 599" in capsys.readouterr().err
+    assert warmup.main(["--url", closed, "--rounds", "1", "--timeout", "2", "--json"]) == 1
+    envelope = json.loads(capsys.readouterr().out)  # Slipway's one envelope, all of stdout
+    assert (envelope["result"], envelope["data"]["ok"]) == ("finding", 0)
+    assert {"path": "/readyz", "status": 599} in envelope["data"]["failed"]
     with pytest.raises(SystemExit) as usage:
         warmup.main(["--url", "preview:8000"])
     assert usage.value.code == 2
