@@ -14,7 +14,11 @@ CPU µs per request and the ratio to bare FastAPI measured in the same run
 would show; req/s ratios are printed too but swing with the machine's load).
 
     python platform/chassis/bench/run.py [--rounds 3] [--seconds 4] [--connections 32]
-                                         [--skip-chassis] [--skip-template]
+                                         [--skip-chassis] [--skip-template] [--against REF]
+
+`--against REF` also measures another commit's chassis (`against.py`: a temporary
+worktree and venv of REF) in the same rounds, variant by variant, and prints a
+second table: each side's ratio to its own bare app, per-round spread, verdict.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import statistics
 import subprocess
 import sys
 import time
+from contextlib import ExitStack
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -37,12 +42,16 @@ from rich.table import Table
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 
+import comparison  # noqa: E402
+from against import Side, checkout, resolve_commit, this_checkout  # noqa: E402
 from bench_apps import VARIANTS  # noqa: E402
+from comparison import Results  # noqa: E402
 from slipway_chassis.testing import OTLPReceiver  # noqa: E402
 from template_timings import Figure  # noqa: E402
-from wrk import WrkResult, run  # noqa: E402
+from wrk import run  # noqa: E402
 
 REPORTS = HERE / "reports"
+REPO_ROOT = HERE.parents[2]
 ITEM = "/items/42"
 # Extra endpoints measured on these variants (probe/metrics cost vs hand-written routes).
 EXTRA_ENDPOINTS = {"bare": ("/livez", "/metrics"), "all-0.1": ("/livez", "/metrics")}
@@ -51,18 +60,22 @@ TARGETS = {"all-0.1": 0.65, "all-1.0": 0.45, "all-0.1-db": 0.65, "all-1.0-db": 0
 PROBE_TARGET = 0.9
 
 
-def _start_server(variant: str, port: int, core: int, otlp: str) -> subprocess.Popen[bytes]:
+def _start_server(
+    side: Side, variant: str, port: int, core: int, otlp: str
+) -> subprocess.Popen[bytes]:
     env = {**os.environ, "BENCH_VARIANT": variant, "OTEL_EXPORTER_OTLP_ENDPOINT": otlp}
-    if VARIANTS[variant].http == "guarded":
-        command = ["taskset", "-c", str(core), sys.executable, str(HERE / "guarded_server.py"),
+    python, apps = str(side.python), str(side.bench_dir)
+    http = side.variants[variant][1]
+    if http == "guarded":
+        command = ["taskset", "-c", str(core), python, f"{apps}/guarded_server.py",
                    str(port)]  # fmt: skip
-        env["PYTHONPATH"] = os.pathsep.join([str(HERE), env.get("PYTHONPATH", "")])
+        env["PYTHONPATH"] = os.pathsep.join([apps, env.get("PYTHONPATH", "")])
     else:
         command = [
-            "taskset", "-c", str(core), sys.executable, "-m", "uvicorn", "--factory",
-            "bench_apps:build", "--app-dir", str(HERE), "--host", "127.0.0.1",
+            "taskset", "-c", str(core), python, "-m", "uvicorn", "--factory",
+            "bench_apps:build", "--app-dir", apps, "--host", "127.0.0.1",
             "--port", str(port), "--no-access-log", "--log-level", "warning",
-            "--loop", "uvloop", "--http", VARIANTS[variant].http,
+            "--loop", "uvloop", "--http", http,
         ]  # fmt: skip
     # A fixed argv built here (no shell, no outside input).
     return subprocess.Popen(  # noqa: S603
@@ -95,16 +108,21 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
-def measure(args: argparse.Namespace, otlp: str) -> dict[str, dict[str, list[WrkResult]]]:
-    """results[variant][endpoint] = one WrkResult per round."""
+def measure(args: argparse.Namespace, otlp: str, sides: list[Side]) -> dict[str, Results]:
+    """results[side][variant][endpoint] = one WrkResult per round.
+
+    With two sides, each variant runs on both back to back (which side goes first
+    alternates by round), so drift on the shared machine hits both alike.
+    """
     names = list(VARIANTS)
-    results: dict[str, dict[str, list[WrkResult]]] = {}
+    results: dict[str, Results] = {s.name: {} for s in sides}
     for round_no in range(args.rounds):
         shift = round_no % len(names)
         order = names[shift:] + names[:shift]
-        for variant in order:
+        turn = sides if round_no % 2 == 0 else sides[::-1]
+        for side, variant in ((s, v) for v in order for s in turn if v in s.variants):
             port = 20000 + os.getpid() % 10000
-            process = _start_server(variant, port, args.server_core, otlp)
+            process = _start_server(side, variant, port, args.server_core, otlp)
             base = f"http://127.0.0.1:{port}"
             try:
                 _wait_ready(base, process)
@@ -118,9 +136,10 @@ def measure(args: argparse.Namespace, otlp: str) -> dict[str, dict[str, list[Wrk
                         core=args.load_core,
                         pid=process.pid,
                     )
-                    results.setdefault(variant, {}).setdefault(endpoint, []).append(result)
+                    per_variant = results[side.name].setdefault(variant, {})
+                    per_variant.setdefault(endpoint, []).append(result)
                     print(
-                        f"round {round_no + 1} {variant:12} {endpoint:10} "
+                        f"round {round_no + 1} {side.name[:16]:16} {variant:14} {endpoint:10} "
                         f"{result.requests_per_second:9.0f} req/s "
                         f"{result.cpu_us_per_request:7.1f} cpu-µs/req errors={result.errors}",
                         flush=True,
@@ -130,7 +149,7 @@ def measure(args: argparse.Namespace, otlp: str) -> dict[str, dict[str, list[Wrk
     return results
 
 
-def summarise(results: dict[str, dict[str, list[WrkResult]]]) -> list[dict[str, object]]:
+def summarise(results: Results) -> list[dict[str, object]]:
     """Median per (variant, endpoint), with µs/request and the ratio to bare."""
 
     def median(values: list[float]) -> float:
@@ -214,7 +233,13 @@ def render(rows: list[Figure], console: Console, meta: dict[str, object]) -> Non
     console.print(table)
 
 
-def main(argv: list[str] | None = None) -> int:
+def _raw(results: Results) -> dict[str, Any]:
+    """The wrk runs as JSON: [variant][endpoint] = one dict per round."""
+    return {v: {e: [asdict(r) for r in rs] for e, rs in eps.items()} for v, eps in results.items()}
+
+
+def _arguments(argv: list[str] | None) -> tuple[argparse.Namespace, str]:
+    """The parsed arguments and, with --against, the ref's commit id."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=4.0)
@@ -223,39 +248,79 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--load-core", type=int, default=0)
     parser.add_argument("--skip-chassis", action="store_true", help="template timings only")
     parser.add_argument("--skip-template", action="store_true", help="chassis overhead only")
+    parser.add_argument(
+        "--against",
+        metavar="REF",
+        help="also measure REF's chassis (commit, tag, branch) in the same rounds, and compare",
+    )
     args = parser.parse_args(argv)
-    meta: dict[str, Any] = {**vars(args), "cpu_count": os.cpu_count()}
-    rows: list[dict[str, object]] = []
-    raw: dict[str, Any] = {}
-    if not args.skip_chassis:
+    if args.against and args.skip_chassis:
+        parser.error("--against compares the chassis: drop --skip-chassis")
+    commit = ""
+    if args.against:
+        try:
+            commit = resolve_commit(args.against, REPO_ROOT)
+        except ValueError as exc:
+            parser.error(str(exc))
+    return args, commit
+
+
+def measure_chassis(
+    args: argparse.Namespace, against_commit: str, meta: dict[str, Any]
+) -> dict[str, Any]:
+    """This checkout's rows (and, with --against, the ref's and the comparison)."""
+    head = this_checkout(HERE)
+    with ExitStack() as stack:
+        sides = [head]
+        if args.against:
+            sides.append(stack.enter_context(checkout(args.against, against_commit, REPO_ROOT)))
         # The harness (and its OTLP receiver thread) shares the load generator's core.
         affinity = os.sched_getaffinity(0)
         os.sched_setaffinity(0, {args.load_core})
         with OTLPReceiver() as receiver:
-            results = measure(args, receiver.endpoint)
+            results = measure(args, receiver.endpoint, sides)
             meta["spans_received"] = len(receiver.spans)
         os.sched_setaffinity(0, affinity)
-        rows = summarise(results)
-        raw = {
-            v: {e: [asdict(r) for r in runs] for e, runs in eps.items()}
-            for v, eps in results.items()
+    chassis: dict[str, Any] = {
+        "rows": summarise(results[head.name]),
+        "raw": _raw(results[head.name]),
+    }
+    if args.against:
+        ref = sides[1].name
+        chassis["against"] = {
+            "ref": ref,
+            "rows": summarise(results[ref]),
+            "comparison": comparison.compare(results[head.name], results[ref]),
+            "raw": _raw(results[ref]),
         }
+    return chassis
+
+
+def main(argv: list[str] | None = None) -> int:
+    args, against_commit = _arguments(argv)
+    meta: dict[str, Any] = {**vars(args), "cpu_count": os.cpu_count()}
+    chassis: dict[str, Any] = {"rows": [], "raw": {}}
+    if not args.skip_chassis:
+        chassis = measure_chassis(args, against_commit, meta)
     template: list[Figure] = []
     if not args.skip_template:
         import template_timings  # noqa: PLC0415 - needs docker, copier: only when asked
 
         template = template_timings.measure()
     console = Console(record=True, width=170)
-    render(combined_rows(rows, template), console, meta)
+    render(combined_rows(chassis["rows"], template), console, meta)
     if "spans_received" in meta:
         console.print(f"OTLP spans received by the in-harness collector: {meta['spans_received']}")
+    if against := chassis.get("against"):
+        comparison.render(against["comparison"], console, "HEAD", against["ref"])
     REPORTS.mkdir(exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     report = {
         "meta": meta,
-        "rows": rows,
+        "rows": chassis["rows"],
         "template": [asdict(f) for f in template],
-        "raw": raw,
+        "raw": chassis["raw"],
+        **({"against": against} if against else {}),
     }
     (REPORTS / f"bench-{stamp}.json").write_text(json.dumps(report, indent=2))
     (REPORTS / "latest.json").write_text(json.dumps(report, indent=2))
