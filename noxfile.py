@@ -150,7 +150,11 @@ def tests(s: nox.Session) -> None:
 # (sessions: bench)
 @session(python=PYTHON, default=False)
 def bench(s: nox.Session) -> None:
-    """Chassis overhead vs bare FastAPI and the template's timings, one table; not a CI gate."""
+    """Chassis overhead vs bare FastAPI and the template's timings, one table; not a CI gate.
+
+    `nox -s bench -- --skip-template --against REF` compares another commit's chassis
+    in the same rounds (platform/chassis/bench/against.py; needs git and uv).
+    """
     if not _require(s, "wrk", "taskset", "docker"):  # wrk: `apt-get install wrk`
         return
     _sync(s, "bench", "test")  # test: copier and pytest for the template timings
