@@ -179,7 +179,9 @@ def gitlab_jobs(path: Path) -> dict[str, dict[str, Any]]:
             continue
         job = _merge(config.get("default", {}), resolved(name))
         job["variables"] = {**config.get("variables", {}), **job.get("variables", {})}
-        job["lines"] = [*_flat(job.get("before_script")), *_flat(job["script"])]
+        # after_script runs in the same container, after the script (the rollback).
+        parts = ("before_script", "script", "after_script")
+        job["lines"] = [line for part in parts for line in _flat(job.get(part))]
         jobs[name] = job
     return jobs
 
