@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
 import textwrap
 
+import pytest
+from slipway_contract import cli
 from slipway_contract.cli import SCHEMA, envelope
 from slipway_contract.exit_codes import ExitCode
 from slipway_contract.outcome import Outcome
@@ -69,3 +72,35 @@ def test_envelope_shape() -> None:
         {"name": "c", "status": "failed", "summary": "bad", "findings": ["f1"]}
     ]
     assert doc["error"] is None
+
+
+def _parser_with_old_spellings() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="slipway-demo", parents=[cli.json_option()])
+    parser.add_argument("--env", dest="env")
+    parser.add_argument("--to", dest="env", action=cli.DeprecatedSpelling, instead="--env")
+    parser.add_argument("--container-env", action="append", default=[], dest="pairs")
+    parser.add_argument(
+        "--var", action=cli.DeprecatedSpelling, instead="--container-env", append=True, dest="pairs"
+    )
+    return parser
+
+
+def test_an_old_spelling_is_still_read_with_a_warning_naming_the_new_one(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    args = _parser_with_old_spellings().parse_args(
+        ["--to", "prod", "--container-env", "A=1", "--var", "B=2", "--json"]
+    )
+    assert (args.env, args.pairs, args.json) == ("prod", ["A=1", "B=2"], True)
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        "slipway-demo: warning: --to is deprecated, use --env prod",
+        "slipway-demo: warning: --var is deprecated, use --container-env B=2",
+    ]
+
+
+def test_the_json_option_is_off_unless_asked_and_explained_once() -> None:
+    parser = _parser_with_old_spellings()
+    assert parser.parse_args([]).json is False
+    assert parser.parse_args(["--json"]).json is True
+    assert parser._option_string_actions["--json"].help == cli.JSON_HELP

@@ -56,7 +56,7 @@ def test_release_refuses_a_bad_env_pair(capsys: pytest.CaptureFixture[str], tmp_
     # the old spelling (`--env` names an environment everywhere else): warned, still read
     assert release_cli.main([*run, "--container-env", "A=1", "--env", "NOEQUALS"]) == 2
     err = capsys.readouterr().err
-    assert "run --env KEY=VALUE is deprecated, use --container-env NOEQUALS" in err
+    assert "slipway-release run: warning: --env is deprecated, use --container-env NOEQUALS" in err
     assert "--container-env 'NOEQUALS' must look like KEY=VALUE" in err
 
 
@@ -74,7 +74,7 @@ def test_gitops_record_promote_rollback_check(
         assert gitops_cli.main([*base, "record", *svc, "--env", "dev", "--digest", digest,
                                 "--result", "passed"]) == 0  # fmt: skip
     warned = capsys.readouterr().err.splitlines()
-    deprecation = "slipway-gitops: warning: promote --to is deprecated, use --env dev"
+    deprecation = "slipway-gitops promote: warning: --to is deprecated, use --env dev"
     assert warned.count(deprecation) == 1  # once, for the `--to` run only
     assert gitops_cli.main([*base, "rollback", *svc, "--env", "dev", "--reason", "test"]) == 0
     assert f"rollback from {D2} to {D1}" in capsys.readouterr().out

@@ -10,6 +10,7 @@ follows ExitCode, and the envelope repeats it:
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
 import os
@@ -21,6 +22,45 @@ from slipway_contract.exit_codes import ExitCode
 from slipway_contract.outcome import Outcome
 
 SCHEMA = "slipway-cli/1"
+JSON_HELP = "print one JSON envelope on stdout (CONTRACTS.md)"
+
+
+def json_option() -> argparse.ArgumentParser:
+    """A parent parser holding the one `--json` flag (`parents=[json_option()]`), so
+    every subcommand that prints data spells and explains it the same way."""
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument("--json", action="store_true", help=JSON_HELP)
+    return parent
+
+
+class DeprecatedSpelling(argparse.Action):
+    """An old spelling of an option, still read with a one-line warning on stderr that
+    names the new one: `add_argument("--to", action=DeprecatedSpelling, instead="--env")`.
+    `append=True` for list options. argparse's own `deprecated=` needs Python 3.13."""
+
+    def __init__(
+        self, option_strings: Sequence[str], dest: str, *, instead: str,
+        append: bool = False, **kwargs: Any,
+    ) -> None:  # fmt: skip
+        super().__init__(option_strings, dest, **kwargs)
+        self.instead = instead
+        self.append = append
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        print(
+            f"{parser.prog}: warning: {option_string} is deprecated, use {self.instead} {values}",
+            file=sys.stderr,
+        )
+        if self.append:
+            getattr(namespace, self.dest).append(values)
+        else:
+            setattr(namespace, self.dest, values)
 
 
 def envelope(

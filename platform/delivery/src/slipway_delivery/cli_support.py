@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
-from slipway_contract.cli import print_envelope, wants_json
+from slipway_contract.cli import (
+    human_output_to_stderr,
+    parse_or_envelope,
+    print_envelope,
+    wants_json,
+)
+from slipway_contract.exit_codes import ExitCode
 
 from slipway_delivery.errors import DeliveryError, UsageError
 
@@ -41,6 +49,23 @@ def naming_the_command(command: str) -> Iterator[None]:
     except DeliveryError as exc:
         exc.command = command
         raise
+
+
+def run_subcommand(
+    prog: str,
+    parser: argparse.ArgumentParser,
+    run: Callable[[argparse.Namespace], tuple[ExitCode, Any]],
+    argv: Sequence[str] | None,
+) -> int:
+    """Parse, run the subcommand with a person's lines on stderr under `--json`, then
+    print the one envelope (`run` returns the exit code and the envelope's data)."""
+    args = parse_or_envelope(parser.parse_args, argv, prog)
+    command = f"{prog} {args.command}"
+    with naming_the_command(command), human_output_to_stderr(args.json):
+        code, data = run(args)
+    if args.json:
+        return print_envelope(command, code, data=data)
+    return int(code)
 
 
 def key_values(pairs: Sequence[str], flag: str) -> dict[str, str]:

@@ -14,12 +14,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from slipway_contract.cli import human_output_to_stderr, parse_or_envelope, print_envelope
+from slipway_contract.cli import DeprecatedSpelling, json_option
 from slipway_contract.exit_codes import ExitCode
 
 from slipway_delivery.applications import add_service
 from slipway_delivery.audited_commands import AUDITED_COMMANDS
-from slipway_delivery.cli_support import naming_the_command, run_cli
+from slipway_delivery.cli_support import run_cli, run_subcommand
 from slipway_delivery.errors import UsageError
 from slipway_delivery.flags import export_flagd_json
 from slipway_delivery.gitops_tree import DEFAULT_TREE, ENVIRONMENTS, STAGES, GitopsTree
@@ -31,18 +31,9 @@ from slipway_delivery.tree_check import check_tree
 PROG = "slipway-gitops"
 
 
-def _common() -> argparse.ArgumentParser:
-    """Options every subcommand takes."""
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--json", action="store_true", help="print one JSON envelope on stdout (CONTRACTS.md)"
-    )
-    return common
-
-
 def _audited(reason_required: bool) -> argparse.ArgumentParser:
     """Options of the commands whose change becomes a signed-off commit."""
-    opts = argparse.ArgumentParser(add_help=False, parents=[_common()])
+    opts = argparse.ArgumentParser(add_help=False, parents=[json_option()])
     opts.add_argument("--actor", help="who asks for the change (default: CI user, git user.name)")
     opts.add_argument("--reason", required=reason_required, help="why (recorded in the commit)")
     opts.add_argument(
@@ -52,31 +43,17 @@ def _audited(reason_required: bool) -> argparse.ArgumentParser:
     return opts
 
 
-class _DeprecatedTo(argparse.Action):
-    """`promote --to ENV`, the old spelling: still accepted so service CI files written
-    before `--env` keep working, with a one-line warning (`--to` names a version elsewhere,
-    e.g. `slipway-fleet update --to 2.0.0`). argparse's own `deprecated=` needs Python 3.13."""
-
-    def __call__(
-        self,
-        parser: argparse.ArgumentParser,
-        namespace: argparse.Namespace,
-        values: str | Sequence[object] | None,
-        option_string: str | None = None,
-    ) -> None:
-        print(
-            f"slipway-gitops: warning: promote --to is deprecated, use --env {values}",
-            file=sys.stderr,
-        )
-        setattr(namespace, self.dest, values)
-
-
 def _target_env(p: argparse.ArgumentParser) -> None:
     """`--env ENV` (the word every command uses for an environment); `--to` hidden alias."""
     env = p.add_mutually_exclusive_group(required=True)
     env.add_argument("--env", choices=ENVIRONMENTS, dest="env", help="the environment to pin")
     env.add_argument(
-        "--to", choices=ENVIRONMENTS, dest="env", action=_DeprecatedTo, help=argparse.SUPPRESS
+        "--to",
+        choices=ENVIRONMENTS,
+        dest="env",
+        action=DeprecatedSpelling,
+        instead="--env",
+        help=argparse.SUPPRESS,
     )
 
 
@@ -89,14 +66,14 @@ def _service(p: argparse.ArgumentParser) -> None:
 def _tree_views(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """`slo-rules` and `inventory`: what the tree delivers to each environment."""
     o = sub.add_parser(
-        "slo-rules", parents=[_common()],
+        "slo-rules", parents=[json_option()],
         help="write envs/<env>/SERVICE/slo-rules.yaml from the service's slo.yaml",
     )  # fmt: skip
     _service(o)
     o.add_argument("--slo", type=Path, required=True, help="the service's slo.yaml")
     o.add_argument("--env", choices=ENVIRONMENTS, help="only this environment (default: all)")
     i = sub.add_parser(
-        "inventory", parents=[_common()],
+        "inventory", parents=[json_option()],
         help="render every Application (helm template) and print what each env gets",
     )  # fmt: skip
     i.add_argument("--env", choices=ENVIRONMENTS, help="only this environment")
@@ -157,14 +134,14 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--variant", required=True)
 
     x = sub.add_parser(
-        "export-flags", parents=[_common()], help="write the flagd JSON the ConfigMap carries"
+        "export-flags", parents=[json_option()], help="write the flagd JSON the ConfigMap carries"
     )
     x.add_argument("--service", required=True)
     x.add_argument("--env", required=True, choices=ENVIRONMENTS)
     x.add_argument("--out", type=Path, required=True)
 
     a = sub.add_parser(
-        "add-service", parents=[_common()],
+        "add-service", parents=[json_option()],
         help="write Applications and flag files for a service",
     )  # fmt: skip
     a.add_argument("--service", required=True)
@@ -172,7 +149,7 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--service-path", help="service folder in the repo (default services/NAME)")
 
     h = sub.add_parser(
-        "history", parents=[_common()], help="the audited changes of a service (from git)"
+        "history", parents=[json_option()], help="the audited changes of a service (from git)"
     )
     _service(h)
     h.add_argument("--env", choices=ENVIRONMENTS)
@@ -180,7 +157,7 @@ def _parser() -> argparse.ArgumentParser:
     _tree_views(sub)
 
     sub.add_parser(
-        "check", parents=[_common()], help="validate the tree (digests pinned, no latest)"
+        "check", parents=[json_option()], help="validate the tree (digests pinned, no latest)"
     )
     return parser
 
@@ -233,12 +210,7 @@ def _run(args: argparse.Namespace) -> tuple[ExitCode, Any]:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    args = parse_or_envelope(_parser().parse_args, argv, PROG)
-    with naming_the_command(f"{PROG} {args.command}"), human_output_to_stderr(args.json):
-        code, data = _run(args)
-    if args.json:
-        return print_envelope(f"{PROG} {args.command}", code, data=data)
-    return int(code)
+    return run_subcommand(PROG, _parser(), _run, argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

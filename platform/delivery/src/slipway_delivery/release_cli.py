@@ -7,15 +7,14 @@ version facts, the wheelhouse, or the release record as its `data`).
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from slipway_contract.cli import human_output_to_stderr, parse_or_envelope, print_envelope
+from slipway_contract.cli import DeprecatedSpelling, json_option
 from slipway_contract.exit_codes import ExitCode
 
-from slipway_delivery.cli_support import key_values, naming_the_command, run_cli
+from slipway_delivery.cli_support import key_values, run_cli, run_subcommand
 from slipway_delivery.imagebuild import DEFAULT_BASE_IMAGE
 from slipway_delivery.release import (
     DEFAULT_REGISTRY,
@@ -29,31 +28,10 @@ from slipway_delivery.wheelhouse import build_wheelhouse, require_project
 PROG = "slipway-release"
 
 
-class _DeprecatedEnv(argparse.Action):
-    """`run --env KEY=VALUE`, the old spelling of `--container-env`: appended all the same,
-    with a one-line warning on stderr."""
-
-    def __call__(
-        self,
-        parser: argparse.ArgumentParser,
-        namespace: argparse.Namespace,
-        values: str | Sequence[object] | None,
-        option_string: str | None = None,
-    ) -> None:
-        print(
-            f"{PROG}: warning: run --env KEY=VALUE is deprecated, use --container-env {values}",
-            file=sys.stderr,
-        )
-        getattr(namespace, self.dest).append(values)
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=PROG, description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--json", action="store_true", help="print one JSON envelope on stdout (CONTRACTS.md)"
-    )
+    common = json_option()
 
     version = sub.add_parser(
         "version", help="print the SemVer of HEAD (from git tags)", parents=[common]
@@ -88,7 +66,13 @@ def _parser() -> argparse.ArgumentParser:
         help="environment variable for the container (repeatable)",
     )  # fmt: skip
     run.add_argument(
-        "--env", action=_DeprecatedEnv, dest="container_env", default=[], help=argparse.SUPPRESS
+        "--env",
+        action=DeprecatedSpelling,
+        instead="--container-env",
+        append=True,
+        dest="container_env",
+        default=[],
+        help=argparse.SUPPRESS,
     )
     run.add_argument("--tag", help="release tag CI is building (must be SemVer)")
     run.add_argument("--out", type=Path, help="record folder (default DIR/reports/release)")
@@ -132,12 +116,7 @@ def _run(args: argparse.Namespace) -> tuple[ExitCode, dict[str, Any]]:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    args = parse_or_envelope(_parser().parse_args, argv, PROG)
-    with naming_the_command(f"{PROG} {args.command}"), human_output_to_stderr(args.json):
-        code, data = _run(args)
-    if args.json:
-        return print_envelope(f"{PROG} {args.command}", code, data=data)
-    return int(code)
+    return run_subcommand(PROG, _parser(), _run, argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

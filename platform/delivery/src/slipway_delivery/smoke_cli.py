@@ -13,7 +13,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from slipway_contract.cli import human_output_to_stderr, parse_or_envelope, print_envelope
+from slipway_contract.cli import (
+    JSON_HELP,
+    human_output_to_stderr,
+    parse_or_envelope,
+    print_envelope,
+)
 from slipway_contract.exit_codes import ExitCode
 from slipway_contract.outcome import Outcome
 
@@ -35,9 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--slo", type=Path, help="the service's slo.yaml (objectives)")
     parser.add_argument("--window", type=float, default=10.0, help="seconds of traffic to judge")
     parser.add_argument("--min-requests", type=int, default=20)
-    parser.add_argument(
-        "--json", action="store_true", help="print one JSON envelope on stdout (CONTRACTS.md)"
-    )
+    parser.add_argument("--json", action="store_true", help=JSON_HELP)
     parser.add_argument(
         "--out", type=Path, metavar="FILE",
         help="also write the report here (the evidence of `slipway-gitops record`)",

@@ -13,7 +13,12 @@ from typing import Any
 import yaml
 from rich.console import Console
 from rich.markup import escape
-from slipway_contract.cli import human_output_to_stderr, parse_or_envelope, print_envelope
+from slipway_contract.cli import (
+    JSON_HELP,
+    human_output_to_stderr,
+    parse_or_envelope,
+    print_envelope,
+)
 from slipway_contract.exit_codes import ExitCode
 
 from slipway_fleet import ci_workflow, merge, report
@@ -96,9 +101,7 @@ def _parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="time updates of generated fleets (1 and N workers)")
     bench.add_argument("--members", default="20,50", help="fleet sizes, comma-separated")
     bench.add_argument("--jobs", default="1,2", help="worker counts, comma-separated")
-    bench.add_argument(
-        "--json", action="store_true", help="print one JSON envelope on stdout (CONTRACTS.md)"
-    )
+    bench.add_argument("--json", action="store_true", help=JSON_HELP)
     bench.add_argument(
         "--template",
         choices=["real", "small"],

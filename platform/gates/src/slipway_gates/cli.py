@@ -12,7 +12,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from slipway_contract.cli import human_output_to_stderr, parse_or_envelope, print_envelope
+from slipway_contract.cli import (
+    human_output_to_stderr,
+    json_option,
+    parse_or_envelope,
+    print_envelope,
+)
 from slipway_contract.exit_codes import ExitCode
 
 from slipway_gates.e2e import command as e2e_command
@@ -24,17 +29,8 @@ from slipway_gates.security import checks, gate, secrets_scan
 PROG = "slipway-gates"
 
 
-def _common() -> argparse.ArgumentParser:
-    """Options every subcommand takes."""
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--json", action="store_true", help="print one JSON envelope on stdout (CONTRACTS.md)"
-    )
-    return common
-
-
 def _security_parser(sub: argparse._SubParsersAction, name: str, what: str) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser(name, help=what, parents=[_common()])
+    p = sub.add_parser(name, help=what, parents=[json_option()])
     p.add_argument("--root", type=Path, default=Path(), help="directory to check (default: .)")
     if name == "security":
         checks.add_all_arguments(p)
@@ -51,19 +47,21 @@ def _build_parser() -> argparse.ArgumentParser:
         _security_parser(sub, registered.NAME, registered.HELP)
 
     load = sub.add_parser(
-        "load", help="locust against the service, judged by slo.yaml `load:`", parents=[_common()]
+        "load",
+        help="locust against the service, judged by slo.yaml `load:`",
+        parents=[json_option()],
     )
     load_command.add_arguments(load)
 
     e2e = sub.add_parser(
-        "e2e", help="end-to-end on Docker with real dependencies", parents=[_common()]
+        "e2e", help="end-to-end on Docker with real dependencies", parents=[json_option()]
     )
     e2e_command.add_arguments(e2e)
 
     kind = sub.add_parser(
         "e2e-kind",
         help="end-to-end on a kind cluster (plan only where kind cannot run)",
-        parents=[_common()],
+        parents=[json_option()],
     )
     kind_command.add_arguments(kind)
     return parser

@@ -18,7 +18,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from slipway_contract.cli import human_output_to_stderr, parse_or_envelope, print_envelope
+from slipway_contract.cli import (
+    human_output_to_stderr,
+    json_option,
+    parse_or_envelope,
+    print_envelope,
+)
 from slipway_contract.exit_codes import ExitCode
 
 from slipway_index.packages import SERVICE_ROOTS, platform_closure
@@ -88,10 +93,7 @@ def publish(args: argparse.Namespace) -> tuple[ExitCode, dict[str, Any]]:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=PROG, description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--json", action="store_true", help="print one JSON envelope on stdout (CONTRACTS.md)"
-    )
+    common = json_option()
     s = sub.add_parser(
         "serve", help="run pypiserver on 127.0.0.1 with upload auth", parents=[common]
     )

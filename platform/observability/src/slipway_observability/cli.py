@@ -21,7 +21,12 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from slipway_contract.cli import human_output_to_stderr, parse_or_envelope, print_envelope
+from slipway_contract.cli import (
+    human_output_to_stderr,
+    json_option,
+    parse_or_envelope,
+    print_envelope,
+)
 from slipway_contract.exit_codes import ExitCode
 
 from slipway_observability import promtool, rules, yamlio
@@ -157,10 +162,7 @@ def _alertmanager(args: argparse.Namespace) -> ExitCode:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--json", action="store_true", help="print one JSON envelope on stdout (CONTRACTS.md)"
-    )
+    common = json_option()
 
     p = sub.add_parser("rules", help="recording + burn-rate alerting rules", parents=[common])
     p.add_argument("spec", type=Path)
