@@ -321,6 +321,15 @@ def release(s: nox.Session) -> None:
     s.run("slipway-release", "run", *args)
 
 
+@session(python=PYTHON, default=False)
+def images(s: nox.Session) -> None:
+    """Push the platform's images (base, test dependencies) once: -- --registry HOST[:PORT]."""
+    _sync(s)
+    if not _require(s, "docker"):
+        return
+    s.run("python", "-m", "slipway_delivery.platform_images", *s.posargs)
+
+
 @session(python=PYTHON, tags=["ci"])
 def pipeline(s: nox.Session) -> None:
     """Full local pipeline on orders-api: release, dev + kill switch flip, qa, prod refused."""

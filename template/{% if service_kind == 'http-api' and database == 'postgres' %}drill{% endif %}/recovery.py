@@ -51,9 +51,11 @@ import asyncpg
 import docker
 import httpx
 from docker.models.containers import Container
+from slipway_contract import images
 
 SERVICE, PACKAGE = "{{ service_name }}", "{{ package_name }}"
-IMAGE = os.environ.get("POSTGRES_IMAGE", "slipway/postgres:15")
+# The platform's image, from SLIPWAY_IMAGE_REGISTRY when set (slipway_contract.images).
+IMAGE = os.environ.get("POSTGRES_IMAGE") or images.reference(images.POSTGRES)
 BACKUP = "/drill"  # the backup volume in the containers: base/ (pg_basebackup) and wal/ (archive)
 # Seconds after which PostgreSQL closes a WAL segment with writes in it, so it is archived:
 # the bound of the data a lost primary can take with it (RDS ships its logs every 5 minutes;

@@ -40,7 +40,7 @@ def test_dependency_images_are_the_provisioned_ones() -> None:
         for p in (REPO / "platform/images").iterdir()
         if p.is_dir()  # README.md lives there too
     }
-    assert {d.image for d in DEPENDENCIES.values()} <= provisioned
+    assert {d.local_image for d in DEPENDENCIES.values()} <= provisioned
 
 
 def test_the_example_service_needs_postgres() -> None:

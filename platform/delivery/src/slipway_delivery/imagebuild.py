@@ -20,12 +20,15 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from slipway_contract import images
 from slipway_contract.runner import CommandError, run
 
 from slipway_delivery.errors import DeliveryError
 from slipway_delivery.wheelhouse import build_wheelhouse
 
-DEFAULT_BASE_IMAGE = "slipway/python-base:bookworm"
+# The platform's base image, from SLIPWAY_IMAGE_REGISTRY when set (a hosted runner
+# pulls it there; slipway_contract.images), else the name scripts/provision.sh builds.
+DEFAULT_BASE_IMAGE = images.reference(images.PYTHON_BASE)
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,11 @@
 
 Images are the platform's test images built from the local Debian base
 (`slipway/postgres:15`, `slipway/rabbitmq:3`, `slipway/redis:7`): nothing is
-pulled. Ports are published at ephemeral ports on 127.0.0.1 only, or, when
-DOCKER_HOST names a remote daemon (GitLab's docker:dind), on that daemon's host,
-where the tests reach them (slipway_contract.docker_host); containers are named
+pulled, unless SLIPWAY_IMAGE_REGISTRY names the registry the platform team pushed
+them to (slipway_contract.images; the generated pipelines set it). Ports are
+published at ephemeral ports on 127.0.0.1 only, or, when DOCKER_HOST names a
+remote daemon (GitLab's docker:dind), on that daemon's host, where the tests reach
+them (slipway_contract.docker_host); containers are named
 after the service and removed even when a test fails.
 """
 
@@ -21,16 +23,18 @@ from pathlib import Path
 
 import httpx
 import pytest
-from slipway_contract import docker_host
+from slipway_contract import docker_host, images
 from testcontainers.core.container import DockerContainer
 
 # No registry here: testcontainers must not try to pull its Ryuk reaper image.
 os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")
 
+# POSTGRES_IMAGE etc. name another image; otherwise the platform's, from
+# SLIPWAY_IMAGE_REGISTRY when the pipeline sets it (a hosted runner has no local build).
 IMAGES = {
-    "postgres": os.environ.get("POSTGRES_IMAGE", "slipway/postgres:15"),
-    "rabbitmq": os.environ.get("RABBITMQ_IMAGE", "slipway/rabbitmq:3"),
-    "redis": os.environ.get("REDIS_IMAGE", "slipway/redis:7"),
+    "postgres": os.environ.get("POSTGRES_IMAGE") or images.reference(images.POSTGRES),
+    "rabbitmq": os.environ.get("RABBITMQ_IMAGE") or images.reference(images.RABBITMQ),
+    "redis": os.environ.get("REDIS_IMAGE") or images.reference(images.REDIS),
 }
 SRC = Path(__file__).resolve().parents[2] / "src"
 

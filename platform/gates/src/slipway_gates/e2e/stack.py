@@ -2,7 +2,8 @@
 
 Used by `slipway-gates e2e` and by `slipway-gates load` (when no --host is given).
 The dependencies come from the service's `.copier-answers.yml` (`database`,
-`queue`), as images built from the local base by scripts/provision.sh. Only the
+`queue`), as images built from the local base by scripts/provision.sh, or their
+copies in SLIPWAY_IMAGE_REGISTRY (slipway_contract.images). Only the
 service's port is published, with a port docker picks: on 127.0.0.1, or on the
 daemon's host when DOCKER_HOST names a remote one (slipway_contract.docker_host).
 """
@@ -16,7 +17,7 @@ from typing import NamedTuple
 
 import httpx
 import yaml
-from slipway_contract import docker_host, env_vars, probes
+from slipway_contract import docker_host, env_vars, images, probes
 from slipway_contract.runner import run
 from slipway_contract.waiting import poll
 
@@ -34,15 +35,21 @@ class Dependency:
     """A dependency container: image, network alias, readiness probe, env for the service."""
 
     kind: str
-    image: str
+    local_image: str  # the name scripts/provision.sh builds (slipway_contract.images)
     probe: tuple[str, ...]
     service_env: dict[str, str]
+
+    @property
+    def image(self) -> str:
+        """Where this run pulls the image from: SLIPWAY_IMAGE_REGISTRY's copy, read when
+        a stack starts (a hosted runner has no local build), else the local name."""
+        return images.reference(self.local_image)
 
 
 DEPENDENCIES = {
     "postgres": Dependency(
         "postgres",
-        "slipway/postgres:15",
+        images.POSTGRES,
         ("pg_isready", "-h", "127.0.0.1", "-U", "postgres"),
         # Throwaway credentials of the test-only image (platform/images/postgres).
         {
@@ -50,11 +57,11 @@ DEPENDENCIES = {
         },  # pragma: allowlist secret
     ),
     "redis": Dependency(
-        "redis", "slipway/redis:7", ("redis-cli", "ping"), {"BROKER_URL": "redis://redis:6379/0"}
+        "redis", images.REDIS, ("redis-cli", "ping"), {"BROKER_URL": "redis://redis:6379/0"}
     ),
     "rabbitmq": Dependency(
         "rabbitmq",
-        "slipway/rabbitmq:3",
+        images.RABBITMQ,
         ("rabbitmq-diagnostics", "-q", "check_port_connectivity"),
         {"BROKER_URL": "amqp://guest:guest@rabbitmq:5672/"},  # pragma: allowlist secret
     ),
@@ -149,21 +156,7 @@ class Stack:
                 self.create_network()
         env: dict[str, str] = {}
         for kind in self.service.dependencies:
-            dep = DEPENDENCIES[kind]
-            name = f"{self.prefix}-{kind}"
-            docker(
-                "run",
-                "-d",
-                "--name",
-                name,
-                "--network",
-                self.network,
-                "--network-alias",
-                kind,
-                dep.image,
-            )
-            self.containers[kind] = name
-            env.update(dep.service_env)
+            env.update(self.start_dependency(kind).service_env)
         for kind in self.service.dependencies:
             self.wait_dependency(kind)
         env.update(
@@ -199,6 +192,15 @@ class Stack:
         self.url = published_url(name, self.service.port)
         self.wait_ready()
         return self
+
+    def start_dependency(self, kind: str) -> Dependency:
+        """Run the dependency `kind` on the stack's network, reachable as host `kind`."""
+        dep = DEPENDENCIES[kind]
+        name = f"{self.prefix}-{kind}"
+        docker("run", "-d", "--name", name, "--network", self.network,
+               "--network-alias", kind, dep.image)  # fmt: skip
+        self.containers[kind] = name
+        return dep
 
     def wait_dependency(self, kind: str, timeout: float = 90) -> None:
         """Run the dependency's own readiness probe in its container until it succeeds."""
