@@ -10,7 +10,7 @@ SLIPWAY_IMAGE_REGISTRY to that registry: every reader below then names
 as provisioned.
 
 Readers: slipway_gates.e2e.stack (dependencies), slipway_delivery.imagebuild
-(the base image), a generated service's tests/integration/conftest.py.
+(the base image), template/tests/integration/conftest.py and the drill.
 provision.sh builds `slipway/<dir>:<TAG>` from platform/images/ and the base as
 PYTHON_BASE; platform/contract/tests/test_images.py pins those to this module.
 """
