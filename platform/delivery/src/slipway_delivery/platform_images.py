@@ -78,9 +78,11 @@ def publish(
         try:
             digest = push([ref])
         except DeliveryError as exc:
+            docker("image", "rm", ref, what=f"removal of the tag {ref}")  # leave nothing behind
             raise DeliveryError(
-                f"the registry refused {ref} (log in first: `docker login {prefix.split('/')[0]}`; "
-                f"an http-only registry must be in the daemon's insecure-registries):\n{exc}"
+                f"could not push {ref}: the registry refused it or is not reachable (log in "
+                f"first: `docker login {prefix.split('/')[0]}`; an http-only registry must be in "
+                f"the daemon's insecure-registries):\n{exc}"
             ) from exc
         progress(f"pushed {ref}@{digest}")
         done.append(PublishedImage(name, local, ref, digest))
