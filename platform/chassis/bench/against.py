@@ -47,7 +47,7 @@ class Side:
 
 
 def side(name: str, python: Path, bench_dir: Path) -> Side:
-    """A Side whose variants are read from `bench_dir/bench_apps.py` by `python`."""
+    """A Side whose variants `python` reads from the bench apps module in `bench_dir`."""
     listed = run([str(python), "-c", _LIST_VARIANTS, str(bench_dir)], timeout=120)
     variants = {n: (label, http) for n, (label, http) in json.loads(listed.stdout).items()}
     return Side(name, python, bench_dir, variants)
