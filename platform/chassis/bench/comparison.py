@@ -5,7 +5,8 @@ the variant's), so a change of libraries or of the machine's load between the
 sides cancels out. The verdict compares the spreads, not the medians alone: on a
 shared machine one variant swings by tens of percent between rounds, so "slower"
 means every round of this side is below every round of the other, "faster" the
-reverse, and anything overlapping is "within spread".
+reverse, and anything overlapping is "within spread"; with fewer than 3 rounds
+there is no spread to judge against, so no verdict.
 """
 
 from __future__ import annotations
@@ -32,8 +33,13 @@ def round_ratios(results: Results) -> dict[tuple[str, str], list[float]]:
     }
 
 
+MIN_ROUNDS = 3  # fewer rounds give no spread to judge against: no verdict
+
+
 def verdict(head: list[float], ref: list[float]) -> str:
     """`slower`/`faster` only when the two sides' per-round ratios do not overlap."""
+    if min(len(head), len(ref)) < MIN_ROUNDS:
+        return f"no verdict (< {MIN_ROUNDS} rounds)"
     if max(head) < min(ref):
         return "slower"
     if min(head) > max(ref):
