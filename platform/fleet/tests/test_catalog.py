@@ -165,7 +165,7 @@ def site(prometheus: str, gitops: Path, tmp_path_factory: pytest.TempPathFactory
     exe = shutil.which("slipway-fleet") or "slipway-fleet"
     done = subprocess.run(
         [exe, "catalog", "--discover", str(REPO_ROOT / "services"), "--out", str(out),
-         "--gitops", str(gitops), "--prometheus", prometheus, "--state-dir", str(out.parent / "state"),
+         "--tree", str(gitops), "--prometheus", prometheus, "--state-dir", str(out.parent / "state"),
          "--dashboard-url", "https://grafana.example.com/d/{service}-slo"],
         capture_output=True, text=True, check=False,
     )  # fmt: skip

@@ -12,7 +12,7 @@ import uuid
 from pathlib import Path
 
 from rich.console import Console
-from slipway_contract.cli import print_envelope
+from slipway_contract.cli import DeprecatedSpelling, print_envelope
 from slipway_contract.exit_codes import ExitCode
 
 from slipway_fleet.catalog.budget import PrometheusError, fill_budgets
@@ -29,7 +29,14 @@ COMMAND = "slipway-fleet catalog"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, required=True, help="folder to write the site into")
-    parser.add_argument("--gitops", type=Path, help="GitOps tree (deployed digests per env)")
+    # `--tree`, as slipway-gitops names the GitOps tree; `--gitops` is the old spelling.
+    parser.add_argument(
+        "--tree", type=Path, dest="gitops", help="GitOps tree (deployed digests per env)"
+    )
+    parser.add_argument(
+        "--gitops", type=Path, dest="gitops", action=DeprecatedSpelling, instead="--tree",
+        help=argparse.SUPPRESS,
+    )  # fmt: skip
     parser.add_argument("--prometheus", default="", help="Prometheus URL (remaining budgets)")
     parser.add_argument(
         "--dashboard-url", default="", metavar="PATTERN",
