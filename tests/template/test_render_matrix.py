@@ -144,14 +144,21 @@ def _check_gitlab_structure(ci: dict[str, Any]) -> None:
     assert any(s.startswith("deploy-") for s in stages)
     reserved = {"stages", "variables", "default", "workflow", "include"}
     jobs = {k: v for k, v in ci.items() if k not in reserved}
+    # A key starting with "." is hidden (GitLab runs no job for it): a template to
+    # extend, or an anchored snippet of any shape (a list of script lines).
+    templates = {k: v for k, v in jobs.items() if k.startswith(".")}
+    jobs = {k: v for k, v in jobs.items() if not k.startswith(".")}
     for name, job in jobs.items():
-        if name.startswith("."):
-            continue
-        merged = {**jobs.get(job.get("extends", ""), {}), **job}
+        if "extends" in job:
+            assert job["extends"] in templates, f"job {name} extends unknown {job['extends']}"
+        base = templates.get(job.get("extends", ""), {})
+        merged = {**(base if isinstance(base, dict) else {}), **job}
         assert merged.get("stage") in stages, f"job {name}: stage {merged.get('stage')!r}"
         assert "script" in merged, f"job {name}: no script"
         for needed in merged.get("needs", []):
             assert needed in jobs, f"job {name} needs unknown job {needed}"
+    for name, snippet in templates.items():
+        assert isinstance(snippet, (dict, list)), f"hidden key {name}: {type(snippet).__name__}"
     manual = [
         n for n, j in jobs.items() if any(r.get("when") == "manual" for r in j.get("rules", []))
     ]
