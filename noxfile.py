@@ -14,6 +14,8 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import nox
@@ -128,15 +130,54 @@ def tests(s: nox.Session) -> None:
         return
     # One pytest run per suite (members' helper modules may share names), and
     # every suite runs even when an earlier one fails: CI shows all failures.
-    suites = ["tests"] + [
+    # Two lanes: the root suite (live output) beside the members' suites one after
+    # another (each logged to reports/tests/, printed when it ends). Most tests wait
+    # on containers and child processes, so two lanes keep both cores busy: the
+    # session took 19.5 min in one lane on the 2-core CI machine.
+    members = [
         str(m.relative_to(ROOT) / "tests") for m in workspace_members() if (m / "tests").is_dir()
     ]
+    logs = ROOT / "reports" / "tests"
+    logs.mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        **{k: v for k, v in s.env.items() if v is not None},
+        "PATH": f"{s.bin}{os.pathsep}{os.environ['PATH']}",
+        "VIRTUAL_ENV": str(s.virtualenv.location),
+    }
+    pytest = str(Path(s.bin) / "pytest")
+    member_results: dict[str, tuple[int, float, Path]] = {}
+
+    def member_lane() -> None:
+        for suite in members:
+            log = logs / (suite.replace("/", "_") + ".log")
+            started = time.monotonic()
+            with log.open("w") as out:
+                code = subprocess.call(
+                    [pytest, suite, "--durations=10", "-p", "no:cacheprovider"],
+                    cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                )  # fmt: skip
+            member_results[suite] = (code, time.monotonic() - started, log)
+            verdict = "passed" if code == 0 else f"FAILED (exit {code})"
+            print(f"[members] {suite} {verdict} in {member_results[suite][1]:.0f} s", flush=True)
+
+    lane = threading.Thread(target=member_lane, name="member-suites")
+    lane.start()
     failed = []
-    for suite in suites:
-        try:
-            # --durations: what each suite costs is visible in every CI log.
-            s.run("pytest", suite, "--durations=10")
-        except nox.command.CommandFailed:
+    try:
+        # --durations: what each suite costs is visible in every CI log.
+        s.run("pytest", "tests", "--durations=10")
+    except nox.command.CommandFailed:
+        failed.append("tests")
+    lane.join()
+    for suite in members:
+        if suite not in member_results:  # the lane itself broke: its traceback is above
+            failed.append(suite)
+            continue
+        code, seconds, log = member_results[suite]
+        s.log(f"----- {suite}: exit {code} in {seconds:.0f} s ({log.relative_to(ROOT)})")
+        print(log.read_text(), flush=True)
+        if code != 0:
             failed.append(suite)
     if failed:
         s.error(f"pytest failed in: {', '.join(failed)}")
