@@ -38,6 +38,7 @@ _PLACEHOLDER = re.compile(r"(^|/)([A-Z][A-Z_]*|[^/]*\.\.\.[^/]*)(/|$)")  # DIR/.
 RUNTIME_NAMES = {
     "reports/latest.json": "the benchmark's report (nox -s bench, git-ignored)",
     "reports/standalone/timings.json": "the standalone proof's timings (git-ignored)",
+    "reports/tests/": "the tests session's member-suite logs (git-ignored)",
     "release/sbom.cdx.json": "written by slipway-release run",
     "promotions.yaml": "written into the GitOps tree by slipway-gitops promote",
     "verifications/": "written into the GitOps tree by slipway-gitops record",
